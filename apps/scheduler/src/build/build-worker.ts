@@ -1,0 +1,131 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { BuildJob, imageTag, Labels, type DeploymentRecord } from '@draas/queue-contracts';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { unpackContext } from '../archive/zip-reader.js';
+import type { SchedulerContext } from '../context.js';
+import { setStatus, systemLog } from '../deployments/lifecycle.js';
+import { BadArchive } from '../errors/index.js';
+import { dockerBuild, type BuildOutcome } from './docker-build.js';
+import { LogBatcher } from './log-batcher.js';
+
+// The build worker (DESIGN step 2): unpack the checked archive, build it with the local engine under
+// a memory limit and a timeout, keep every output line as the deployment's build log, tag
+// draas/<name>:<id>, then hand the deployment to placement. Identical archives reuse the image.
+
+/** Lines of build output quoted in a failed deployment's `error`. */
+const ERROR_TAIL_LINES = 15;
+
+export const uploadPath = (ctx: Pick<SchedulerContext, 'config'>, deploymentId: string): string =>
+  path.join(ctx.config.uploadDir, `${deploymentId}.zip`);
+
+export function buildProcessor(ctx: SchedulerContext, aborts: Map<string, AbortController>) {
+  return async (job: Job): Promise<void> => {
+    const parsed = BuildJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad build job: ${parsed.error.message}`);
+    const { deploymentId } = parsed.data;
+    const controller = new AbortController();
+    aborts.set(deploymentId, controller);
+    try {
+      await buildDeployment(ctx, deploymentId, controller.signal, job.attemptsMade);
+    } finally {
+      aborts.delete(deploymentId);
+    }
+  };
+}
+
+export async function buildDeployment(ctx: SchedulerContext, deploymentId: string, signal: AbortSignal, attempt: number): Promise<void> {
+  const record = await ctx.deployments.get(deploymentId);
+  if (!record || record.desired === 'cancelled' || record.source.kind !== 'archive') return;
+  if (record.image !== null) {
+    // Built before a crash or a retry: only the hand-over to placement may be missing.
+    await ctx.queues.addPlace(deploymentId);
+    return;
+  }
+  const tag = imageTag(record.spec.name, record.id);
+  if (await reuseImage(ctx, record, tag)) return;
+  if (!(await setStatus(ctx, deploymentId, 'building'))) return;
+  await systemLog(ctx, deploymentId, `building ${tag}`);
+  const contextDir = path.join(ctx.config.buildDir, `${deploymentId}-${attempt}`);
+  const batcher = new LogBatcher((lines) => ctx.logs.append(deploymentId, lines), ctx.clock);
+  let outcome: BuildOutcome;
+  try {
+    outcome = await unpackAndBuild(ctx, deploymentId, tag, contextDir, signal, (lines) => batcher.add(lines));
+  } catch (err) {
+    // Anything but a bad archive is the system's fault (engine down, disk full): BullMQ retries it.
+    if (!(err instanceof BadArchive)) throw err;
+    outcome = { ok: false, reason: 'failed', error: err.message };
+  } finally {
+    await rm(contextDir, { recursive: true, force: true });
+  }
+  await batcher.close();
+  if (outcome.ok) {
+    await finishBuild(ctx, record, tag);
+  } else if (outcome.reason !== 'aborted') {
+    const tail = (await ctx.logs.tail(deploymentId, ERROR_TAIL_LINES)).filter((l) => l.phase === 'build').map((l) => l.line);
+    await fail(ctx, deploymentId, `build failed: ${outcome.error}${tail.length ? `\n${tail.join('\n')}` : ''}`);
+  }
+}
+
+async function unpackAndBuild(
+  ctx: SchedulerContext,
+  deploymentId: string,
+  tag: string,
+  contextDir: string,
+  signal: AbortSignal,
+  onLines: (lines: string[]) => void,
+): Promise<BuildOutcome> {
+  await rm(contextDir, { recursive: true, force: true });
+  const checked = await unpackContext(uploadPath(ctx, deploymentId), contextDir, ctx.config.archive);
+  return dockerBuild(
+    ctx.docker,
+    contextDir,
+    {
+      tag,
+      dockerfile: checked.dockerfile,
+      memoryBytes: ctx.config.build.memoryBytes,
+      timeoutMs: ctx.config.build.timeoutMs,
+      labels: { [Labels.managed]: 'true', [Labels.deployment]: deploymentId },
+      signal,
+    },
+    onLines,
+  );
+}
+
+async function finishBuild(ctx: SchedulerContext, record: DeploymentRecord, tag: string): Promise<void> {
+  if (record.source.kind === 'archive') await ctx.redis.set(ctx.keys.imageByHash(record.source.sha256), tag);
+  const built = await setStatus(ctx, record.id, 'built', { image: tag, error: null });
+  await rm(uploadPath(ctx, record.id), { force: true });
+  if (!built) return;
+  await systemLog(ctx, record.id, `built ${tag}`);
+  await ctx.queues.addPlace(record.id);
+}
+
+/** An archive identical to one built before runs the same image: tag it for this deployment and move on. */
+async function reuseImage(ctx: SchedulerContext, record: DeploymentRecord, tag: string): Promise<boolean> {
+  if (record.source.kind !== 'archive') return false;
+  const previous = await ctx.redis.get(ctx.keys.imageByHash(record.source.sha256));
+  if (!previous) return false;
+  try {
+    const [repo, version] = splitTag(tag);
+    await ctx.docker.getImage(previous).tag({ repo, tag: version });
+  } catch (err) {
+    // The earlier image is gone (pruned): build again. Anything else is a real failure.
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
+  await systemLog(ctx, record.id, `same archive as ${previous}: reusing its image`);
+  await finishBuild(ctx, record, tag);
+  return true;
+}
+
+function splitTag(tag: string): [string, string] {
+  const colon = tag.lastIndexOf(':');
+  return [tag.slice(0, colon), tag.slice(colon + 1)];
+}
+
+async function fail(ctx: SchedulerContext, deploymentId: string, error: string): Promise<void> {
+  await systemLog(ctx, deploymentId, error.split('\n')[0] ?? error);
+  await setStatus(ctx, deploymentId, 'failed', { error });
+  await rm(uploadPath(ctx, deploymentId), { force: true });
+}

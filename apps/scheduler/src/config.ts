@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  boolSetting,
+  DockerHostSetting,
+  formatZodError,
+  intSetting,
+  LogLevelSetting,
+  RedisPrefixSetting,
+  RedisUrlSetting,
+  sizeSetting,
+} from '@draas/queue-contracts';
+
+// Every setting of the scheduler, parsed once in main and passed down. Nothing else reads process.env.
+const EnvSchema = z.object({
+  // HTTP port of the API, dashboard and Bull Board.
+  PORT: intSetting(5000, 0, 65535),
+  // Address the HTTP server listens on.
+  HOST: z.string().default('0.0.0.0'),
+  // Redis holding all shared state; include the user and password (redis://draas:secret@host:6379).
+  REDIS_URL: RedisUrlSetting,
+  // Namespace of every key and channel, so that several installations can share one Redis.
+  REDIS_PREFIX: RedisPrefixSetting,
+  // Admin token for the API. Unset: generated once and kept in DATA_DIR/token (mode 0600).
+  DRAAS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Uploads, unpacked build contexts and the generated token live here.
+  DATA_DIR: z.string().default('.draas'),
+  // Docker engine used for builds (dockerode's usual forms).
+  DOCKER_HOST: DockerHostSetting,
+  // Run the build worker inside this process (turn off on schedulers that should only serve the API).
+  BUILD_WORKER: boolSetting(true),
+  // Builds at once.
+  BUILD_CONCURRENCY: intSetting(2, 1, 64),
+  // Memory limit of each build's containers.
+  BUILD_MEMORY: sizeSetting('2g'),
+  // A build running longer than this is stopped and the deployment fails.
+  BUILD_TIMEOUT_SECONDS: intSetting(1800, 10, 86_400),
+  // Largest upload accepted.
+  MAX_UPLOAD_BYTES: sizeSetting('200m'),
+  // Largest total size of an archive once unpacked.
+  MAX_UNPACKED_BYTES: sizeSetting('1g'),
+  // Most entries (files and folders) in an archive.
+  MAX_ARCHIVE_ENTRIES: intSetting(20_000, 1, 1_000_000),
+  // Largest unpacked/packed ratio of an entry or of the whole archive (zip bombs).
+  MAX_COMPRESSION_RATIO: intSetting(200, 2, 100_000),
+  // An agent silent for this many of its heartbeat periods is offline.
+  OFFLINE_AFTER_BEATS: intSetting(3, 2, 100),
+  // Lines of log history kept per deployment.
+  LOG_HISTORY_LINES: intSetting(10_000, 100, 10_000_000),
+  // pino level.
+  LOG_LEVEL: LogLevelSetting,
+});
+
+export type SchedulerConfig = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.output<typeof EnvSchema>) {
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    redisUrl: env.REDIS_URL,
+    prefix: env.REDIS_PREFIX,
+    token: env.DRAAS_TOKEN ?? null,
+    dataDir,
+    uploadDir: path.join(dataDir, 'uploads'),
+    buildDir: path.join(dataDir, 'builds'),
+    docker: env.DOCKER_HOST,
+    build: {
+      worker: env.BUILD_WORKER,
+      concurrency: env.BUILD_CONCURRENCY,
+      memoryBytes: env.BUILD_MEMORY,
+      timeoutMs: env.BUILD_TIMEOUT_SECONDS * 1000,
+    },
+    archive: {
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      maxUnpackedBytes: env.MAX_UNPACKED_BYTES,
+      maxEntries: env.MAX_ARCHIVE_ENTRIES,
+      maxCompressionRatio: env.MAX_COMPRESSION_RATIO,
+    },
+    offlineAfterBeats: env.OFFLINE_AFTER_BEATS,
+    logHistoryLines: env.LOG_HISTORY_LINES,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+/** Parses the environment; throws one error naming every bad variable and what it should be. */
+export function parseEnv(env: Record<string, string | undefined>): SchedulerConfig {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) throw new Error(`bad scheduler setting: ${formatZodError(result.error)}`);
+  return toConfig(result.data);
+}

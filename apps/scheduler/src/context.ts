@@ -1,0 +1,26 @@
+import type { RedisKeys } from '@draas/queue-contracts';
+import type Docker from 'dockerode';
+import type { Redis } from 'ioredis';
+import type { SchedulerConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { Queues } from './queues.js';
+import type { AgentStore } from './store/agent-store.js';
+import type { Clock } from './store/clock.js';
+import type { DeploymentStore } from './store/deployment-store.js';
+import type { EventPublisher } from './store/events.js';
+import type { LogStore } from './store/log-store.js';
+
+/** What the scheduler's parts share; built once in scheduler.ts and passed down. */
+export interface SchedulerContext {
+  config: SchedulerConfig;
+  logger: Logger;
+  keys: RedisKeys;
+  clock: Clock;
+  redis: Redis;
+  docker: Docker;
+  deployments: DeploymentStore;
+  agents: AgentStore;
+  logs: LogStore;
+  events: EventPublisher;
+  queues: Queues;
+}

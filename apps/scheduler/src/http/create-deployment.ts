@@ -1,0 +1,80 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { CreateDeploymentRequest, formatZodError, type DeploymentView } from '@draas/queue-contracts';
+import { inspectZip } from '../archive/zip-reader.js';
+import { uploadPath } from '../build/build-worker.js';
+import type { SchedulerContext } from '../context.js';
+import { createDeployment, newDeploymentId, toSpec } from '../deployments/create.js';
+import { toDeploymentView } from '../deployments/views.js';
+import { BadRequest } from '../errors/index.js';
+import { receiveMultipart } from './upload.js';
+
+// The two ways in (DESIGN step 1): a ZIP upload or an image name. Bad input is refused with a 4xx that
+// says what to fix, before anything is recorded or enqueued, and leaves no file behind.
+
+/** Multipart fields that carry JSON text. */
+const JSON_FIELDS = new Set(['env', 'ports', 'constraints']);
+
+function parseOptions(input: Record<string, unknown>) {
+  const parsed = CreateDeploymentRequest.safeParse(input);
+  if (!parsed.success) throw new BadRequest(formatZodError(parsed.error));
+  return parsed.data;
+}
+
+function fieldsToOptions(fields: Record<string, string>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (!JSON_FIELDS.has(name)) {
+      options[name] = value;
+      continue;
+    }
+    try {
+      options[name] = JSON.parse(value);
+    } catch {
+      throw new BadRequest(`field "${name}" must be JSON text, for example ${name === 'env' ? '{"KEY":"value"}' : '["8080"]'}`);
+    }
+  }
+  return options;
+}
+
+export async function createFromMultipart(ctx: SchedulerContext, request: Request, fileField: string): Promise<DeploymentView> {
+  const id = newDeploymentId();
+  const finalPath = uploadPath(ctx, id);
+  const partPath = `${finalPath}.part`;
+  await mkdir(ctx.config.uploadDir, { recursive: true });
+  const { fields, file } = await receiveMultipart(request, { fileField, dest: partPath, maxFileBytes: ctx.config.archive.maxUploadBytes });
+  try {
+    if (!file) throw new BadRequest(`no archive: send the ZIP of your source code in the multipart field "${fileField}"`);
+    if (fields.image !== undefined) throw new BadRequest('send either an archive or an image, not both');
+    const options = parseOptions(fieldsToOptions(fields));
+    await inspectZip(file.path, ctx.config.archive);
+    await rename(file.path, finalPath);
+    const source = { kind: 'archive' as const, sha256: file.sha256, bytes: file.bytes, filename: file.filename.slice(0, 255) };
+    const record = await createDeployment(ctx, id, source, toSpec(options, file.filename));
+    return toDeploymentView(record, []);
+  } catch (err) {
+    await rm(partPath, { force: true });
+    await rm(finalPath, { force: true });
+    throw err;
+  }
+}
+
+export async function createFromJson(ctx: SchedulerContext, body: unknown): Promise<DeploymentView> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('the body must be a JSON object such as {"image": "nginx:1.27"}');
+  const options = parseOptions(body as Record<string, unknown>);
+  if (!options.image) {
+    throw new BadRequest('"image" is required in a JSON request; to deploy source code, send multipart/form-data with the ZIP in "archive"');
+  }
+  const id = newDeploymentId();
+  const record = await createDeployment(ctx, id, { kind: 'image', image: options.image }, toSpec(options, options.image));
+  return toDeploymentView(record, []);
+}
+
+/** Reads a JSON body, turning malformed JSON into a 400 that says so. */
+export async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new BadRequest(`the body is not valid JSON (${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import type { SchedulerContext } from '../../context.js';
+import { cancelDeployment, type CancelOptions } from '../../deployments/cancel.js';
+import { toDeploymentView } from '../../deployments/views.js';
+import { UnsupportedMediaType } from '../../errors/index.js';
+import { createFromJson, createFromMultipart, readJson } from '../create-deployment.js';
+import { deploymentIdParam, deploymentView, limitParam, listViews } from '../views.js';
+
+export function deploymentRoutes(ctx: SchedulerContext, cancelOptions: CancelOptions): Hono {
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    const type = c.req.header('content-type') ?? '';
+    if (type.startsWith('multipart/form-data')) return c.json(await createFromMultipart(ctx, c.req.raw, 'archive'), 202);
+    if (type.startsWith('application/json')) return c.json(await createFromJson(ctx, await readJson(c.req.raw)), 202);
+    throw new UnsupportedMediaType(
+      'send multipart/form-data with the ZIP in the field "archive", or application/json with {"image": "..."}',
+    );
+  });
+
+  app.get('/', async (c) => c.json({ deployments: await listViews(ctx, limitParam(c.req.query('limit'), 100, 1000)) }));
+
+  app.get('/:id', async (c) => c.json(await deploymentView(ctx, deploymentIdParam(c.req.param('id')))));
+
+  const cancel = async (id: string) => {
+    const record = await cancelDeployment(ctx, deploymentIdParam(id), cancelOptions);
+    return toDeploymentView(record, await ctx.deployments.instances(record.id, record.spec.replicas));
+  };
+  app.post('/:id/cancel', async (c) => c.json(await cancel(c.req.param('id')), 202));
+  app.delete('/:id', async (c) => c.json(await cancel(c.req.param('id')), 202));
+
+  return app;
+}

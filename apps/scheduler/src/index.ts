@@ -1,0 +1,33 @@
+import { maskRedisUrl } from '@draas/queue-contracts';
+import { parseEnv } from './config.js';
+import { createLogger } from './logger.js';
+import { startScheduler } from './scheduler.js';
+
+// Wiring only: settings, start, and a clean stop on SIGTERM/SIGINT.
+let config;
+try {
+  config = parseEnv(process.env);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
+const logger = createLogger(config.logLevel);
+logger.info({ redis: maskRedisUrl(config.redisUrl), dataDir: config.dataDir }, 'starting scheduler');
+const scheduler = await startScheduler(config, logger);
+if (scheduler.tokenFile) logger.info({ tokenFile: scheduler.tokenFile }, 'admin token kept in file');
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new work, finishing what is held');
+    scheduler.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        logger.error({ err }, 'stopped with errors');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,67 @@
+import { bullPrefix, JobIds, QueueNames, type BuildJob, type DeployJob, type PlaceJob } from '@draas/queue-contracts';
+import { Queue, type DefaultJobOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { closeAll } from './close-all.js';
+
+// The queues the scheduler adds to. Finished jobs are trimmed (BullMQ's production guidance) but a
+// few are kept so that Bull Board shows recent history.
+const defaultJobOptions: DefaultJobOptions = {
+  removeOnComplete: { count: 1000, age: 24 * 3600 },
+  removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+};
+
+export class Queues {
+  readonly build: Queue<BuildJob>;
+  readonly place: Queue<PlaceJob>;
+  private readonly deployQueues = new Map<string, Queue<DeployJob>>();
+  private readonly prefix: string;
+
+  constructor(private readonly connection: Redis, redisPrefix: string) {
+    this.prefix = bullPrefix(redisPrefix);
+    this.build = new Queue<BuildJob>(QueueNames.build, { connection, prefix: this.prefix, defaultJobOptions });
+    this.place = new Queue<PlaceJob>(QueueNames.place, { connection, prefix: this.prefix, defaultJobOptions });
+  }
+
+  /** The deploy queue of one agent. */
+  deploy(agentId: string): Queue<DeployJob> {
+    let queue = this.deployQueues.get(agentId);
+    if (!queue) {
+      queue = new Queue<DeployJob>(QueueNames.deploy(agentId), { connection: this.connection, prefix: this.prefix, defaultJobOptions });
+      this.deployQueues.set(agentId, queue);
+    }
+    return queue;
+  }
+
+  /** Builds run once per deployment: the job id is the deployment's. Transient failures retry. */
+  async addBuild(deploymentId: string): Promise<void> {
+    await this.build.add('build', { type: 'build', version: 1, deploymentId }, {
+      jobId: JobIds.build(deploymentId),
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+    });
+  }
+
+  /**
+   * Asks for (re)placement. While one placement of the deployment waits, more requests fold into it;
+   * while one runs, exactly one more is kept so that a change during it is not missed.
+   */
+  async addPlace(deploymentId: string): Promise<void> {
+    await this.place.add('place', { type: 'place', version: 1, deploymentId }, {
+      deduplication: { id: JobIds.place(deploymentId), keepLastIfActive: true },
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+    });
+  }
+
+  async addDeploy(job: DeployJob): Promise<void> {
+    await this.deploy(job.agentId).add('deploy', job, {
+      jobId: JobIds.deploy(job.deploymentId, job.index, job.attempt),
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+    });
+  }
+
+  close(): Promise<void> {
+    return closeAll([this.build, this.place, ...this.deployQueues.values()].map((q) => [`queue ${q.name}`, () => q.close()] as const));
+  }
+}

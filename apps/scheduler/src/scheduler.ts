@@ -1,0 +1,113 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { bullPrefix, QueueNames, redisKeys } from '@draas/queue-contracts';
+import { Worker, type Processor } from 'bullmq';
+import Docker from 'dockerode';
+import { buildProcessor } from './build/build-worker.js';
+import { closeAll } from './close-all.js';
+import type { SchedulerConfig } from './config.js';
+import type { SchedulerContext } from './context.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import { AgentWatcher } from './pending/agent-watcher.js';
+import { placementProcessor } from './placement/placement-worker.js';
+import { Queues } from './queues.js';
+import { resumeUnfinished } from './resume.js';
+import { statusProcessor } from './status/status-worker.js';
+import { AgentStore } from './store/agent-store.js';
+import { redisClock } from './store/clock.js';
+import { DeploymentStore } from './store/deployment-store.js';
+import { EventPublisher } from './store/events.js';
+import { LogStore } from './store/log-store.js';
+import { PubSubHub } from './store/pubsub.js';
+import { defineCas } from './store/records.js';
+import { createRedis } from './store/redis.js';
+import { resolveToken } from './token.js';
+
+export interface SchedulerHandle {
+  url: string;
+  port: number;
+  token: string;
+  tokenFile: string | null;
+  close(): Promise<void>;
+}
+
+/** Grace given to a cancelled container before it is killed. */
+const STOP_GRACE_SECONDS = 10;
+const COMPAT_WAIT_MS = 10 * 60 * 1000;
+
+export async function startScheduler(config: SchedulerConfig, logger: Logger = createLogger(config.logLevel)): Promise<SchedulerHandle> {
+  for (const dir of [config.dataDir, config.uploadDir, config.buildDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { token, file: tokenFile } = resolveToken(config.token, config.dataDir);
+
+  const redis = createRedis(config.redisUrl, 'commands', 'commands');
+  const bullRedis = createRedis(config.redisUrl, 'bullmq', 'bullmq');
+  const subscriber = createRedis(config.redisUrl, 'subscriber', 'subscriber');
+  defineCas(redis);
+  const keys = redisKeys(config.prefix);
+  const clock = await redisClock(redis);
+  const ctx: SchedulerContext = {
+    config,
+    logger,
+    keys,
+    clock,
+    redis,
+    docker: new Docker(config.docker),
+    deployments: new DeploymentStore(redis, keys),
+    agents: new AgentStore(redis, keys, clock, config.offlineAfterBeats),
+    logs: new LogStore(redis, keys, config.logHistoryLines),
+    events: new EventPublisher(redis, keys, clock),
+    queues: new Queues(bullRedis, config.prefix),
+  };
+  const hub = new PubSubHub(subscriber);
+  const watcher = new AgentWatcher(ctx, hub);
+  const aborts = new Map<string, AbortController>();
+
+  const worker = (name: string, processor: Processor, concurrency: number) => {
+    const w = new Worker(name, processor, { connection: bullRedis, prefix: bullPrefix(config.prefix), concurrency, maxStalledCount: 3 });
+    w.on('failed', (job, err) => logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err }, 'job failed'));
+    w.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
+    return w;
+  };
+  const workers = [
+    worker(QueueNames.place, placementProcessor(ctx), 1),
+    worker(QueueNames.instanceStatus, statusProcessor(ctx, () => watcher.capacityFreed()), 1),
+    ...(config.build.worker ? [worker(QueueNames.build, buildProcessor(ctx, aborts), config.build.concurrency)] : []),
+  ];
+
+  await watcher.start();
+  const resumed = await resumeUnfinished(ctx);
+  if (resumed) logger.info({ resumed }, 'resumed unfinished deployments');
+
+  const app = createApp({
+    ctx,
+    hub,
+    token,
+    compatWaitMs: COMPAT_WAIT_MS,
+    cancel: { graceSeconds: STOP_GRACE_SECONDS, abortBuild: (id) => aborts.get(id)?.abort() },
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url, buildWorker: config.build.worker }, 'scheduler listening');
+
+  return {
+    url,
+    port,
+    token,
+    tokenFile,
+    close: () =>
+      closeAll([
+        ['http server', () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))],
+        ['agent watcher', () => watcher.close()],
+        ...workers.map((w) => [`worker ${w.name}`, () => w.close()] as const),
+        ['queues', () => ctx.queues.close()],
+        ['redis', () => redis.quit()],
+        ['redis (bullmq)', () => bullRedis.quit()],
+        ['redis (subscriber)', () => subscriber.quit()],
+      ]),
+  };
+}

@@ -1,0 +1,63 @@
+import {
+  canInstanceTransition,
+  instanceRef,
+  InstanceReport,
+  isTerminalInstance,
+  type InstanceRecord,
+} from '@draas/queue-contracts';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { SchedulerContext } from '../context.js';
+import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
+
+// Applies agents' reports to instance records. Reports can arrive late, twice or out of order: one
+// for another attempt or agent is stale and ignored, and only moves the state machine allows are kept.
+
+export function statusProcessor(ctx: SchedulerContext, onCapacityFreed: () => void) {
+  return async (job: Job): Promise<void> => {
+    const parsed = InstanceReport.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad instance report: ${parsed.error.message}`);
+    const freed = await applyReport(ctx, parsed.data);
+    if (freed) onCapacityFreed();
+  };
+}
+
+/** Returns true when the report ended the instance and so freed room on its agent. */
+export async function applyReport(ctx: SchedulerContext, report: InstanceReport): Promise<boolean> {
+  const result = await ctx.deployments.updateInstance(report.deploymentId, report.index, (current) => {
+    if (current.attempt !== report.attempt || current.agentId !== report.agentId) return null;
+    if (!canInstanceTransition(current.status, report.status)) return null;
+    if (current.status === report.status && current.containerId === report.containerId && sameUrls(current, report)) return null;
+    return {
+      ...current,
+      status: report.status,
+      containerId: report.containerId ?? current.containerId,
+      ports: report.ports,
+      urls: report.urls,
+      exitCode: report.exitCode,
+      error: report.error,
+      updatedAt: new Date(report.at).toISOString(),
+    };
+  });
+  if (!result?.changed) return false;
+  const instance = result.record;
+  const ended = isTerminalInstance(instance.status);
+  if (ended) await ctx.agents.release(report.agentId, instanceRef(report.deploymentId, report.index));
+  await systemLog(ctx, report.deploymentId, describe(instance), instance.index);
+  await refreshFromInstances(ctx, report.deploymentId, instance);
+  return ended;
+}
+
+const sameUrls = (a: InstanceRecord, b: InstanceReport): boolean => a.urls.join() === b.urls.join();
+
+function describe(i: InstanceRecord): string {
+  const where = `instance ${i.index} (attempt ${i.attempt}) on ${i.agentId}`;
+  switch (i.status) {
+    case 'running':
+      return `${where} running${i.urls.length ? ` at ${i.urls.join(', ')}` : ''}`;
+    case 'exited':
+    case 'failed':
+      return `${where} ${i.status} with exit code ${i.exitCode ?? 'unknown'}${i.error ? `: ${i.error}` : ''}`;
+    default:
+      return `${where} ${i.status}${i.error ? `: ${i.error}` : ''}`;
+  }
+}

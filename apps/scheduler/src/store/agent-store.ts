@@ -1,0 +1,128 @@
+import { Heartbeat, parseJsonWith, type AgentUsage, type RedisKeys } from '@draas/queue-contracts';
+import type { Redis, Result } from 'ioredis';
+import type { AgentSnapshot } from '../placement/place.js';
+import type { Clock } from './clock.js';
+
+// Agents' heartbeats (written by the agents) and the reservations placement makes on them (written
+// here). Reservations change only through two Lua scripts, so that a placement commits atomically
+// against the latest usage and a release never counts twice.
+
+const RESERVE = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end
+local mem = tonumber(redis.call('HGET', KEYS[2], 'memory') or '0')
+local cpu = tonumber(redis.call('HGET', KEYS[2], 'millicpus') or '0')
+local count = tonumber(redis.call('HGET', KEYS[2], 'instances') or '0')
+if mem + tonumber(ARGV[2]) > tonumber(ARGV[4]) or cpu + tonumber(ARGV[3]) > tonumber(ARGV[5]) or count + 1 > tonumber(ARGV[6]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ',' .. ARGV[3])
+redis.call('HINCRBY', KEYS[2], 'memory', ARGV[2])
+redis.call('HINCRBY', KEYS[2], 'millicpus', ARGV[3])
+redis.call('HINCRBY', KEYS[2], 'instances', 1)
+return 1
+`;
+
+const RELEASE = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if not held then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+local comma = string.find(held, ',')
+redis.call('HINCRBY', KEYS[2], 'memory', -tonumber(string.sub(held, 1, comma - 1)))
+redis.call('HINCRBY', KEYS[2], 'millicpus', -tonumber(string.sub(held, comma + 1)))
+redis.call('HINCRBY', KEYS[2], 'instances', -1)
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    draasReserve(allocKey: string, usageKey: string, ref: string, memory: number, milliCpus: number, maxMemory: number, maxCpus: number, maxInstances: number): Result<number, Context>;
+    draasRelease(allocKey: string, usageKey: string, ref: string): Result<number, Context>;
+  }
+}
+
+export interface AgentState {
+  heartbeat: Heartbeat;
+  online: boolean;
+  usage: AgentUsage;
+}
+
+export class AgentStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly clock: Clock,
+    private readonly offlineAfterBeats: number,
+  ) {
+    redis.defineCommand('draasReserve', { numberOfKeys: 2, lua: RESERVE });
+    redis.defineCommand('draasRelease', { numberOfKeys: 2, lua: RELEASE });
+  }
+
+  isOnline(heartbeat: Heartbeat): boolean {
+    return this.clock.now() - heartbeat.sentAt <= heartbeat.heartbeatMs * this.offlineAfterBeats;
+  }
+
+  /** Every known agent with its last heartbeat, liveness and reservations. */
+  async list(): Promise<AgentState[]> {
+    const ids = (await this.redis.smembers(this.keys.agents)).sort();
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) {
+      pipeline.get(this.keys.agent(id));
+      pipeline.hgetall(this.keys.agentUsage(id));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const states: AgentState[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const [hbErr, hbText] = replies[2 * i] ?? [];
+      const [usageErr, usage] = replies[2 * i + 1] ?? [];
+      if (hbErr) throw hbErr;
+      if (usageErr) throw usageErr;
+      const heartbeat = parseJsonWith(Heartbeat, hbText as string | null);
+      if (!heartbeat) continue;
+      const u = usage as Record<string, string>;
+      states.push({
+        heartbeat,
+        online: this.isOnline(heartbeat),
+        usage: { memoryBytes: Number(u.memory ?? 0), milliCpus: Number(u.millicpus ?? 0), instances: Number(u.instances ?? 0) },
+      });
+    }
+    return states;
+  }
+
+  /** The read-only view placement works on. */
+  async snapshots(): Promise<AgentSnapshot[]> {
+    return (await this.list()).map(toSnapshot);
+  }
+
+  /** Reserves resources for an instance; false when the agent no longer has room (someone placed first). */
+  async reserve(agent: AgentSnapshot, ref: string, memoryBytes: number, milliCpus: number): Promise<boolean> {
+    const ok = await this.redis.draasReserve(
+      this.keys.agentAllocations(agent.id),
+      this.keys.agentUsage(agent.id),
+      ref,
+      memoryBytes,
+      milliCpus,
+      agent.capacity.memoryBytes,
+      agent.capacity.milliCpus,
+      agent.capacity.maxInstances,
+    );
+    return ok === 1;
+  }
+
+  /** Gives back what an instance held; a second release of the same instance does nothing. */
+  async release(agentId: string, ref: string): Promise<boolean> {
+    return (await this.redis.draasRelease(this.keys.agentAllocations(agentId), this.keys.agentUsage(agentId), ref)) === 1;
+  }
+}
+
+export function toSnapshot(state: AgentState): AgentSnapshot {
+  const { heartbeat, usage } = state;
+  return {
+    id: heartbeat.agentId,
+    online: state.online,
+    labels: heartbeat.labels,
+    capacity: heartbeat.capacity,
+    usage,
+    memoryAvailableBytes: heartbeat.resources.memoryAvailableBytes,
+  };
+}

@@ -1,0 +1,78 @@
+import {
+  DeploymentRecord,
+  InstanceRecord,
+  type RedisKeys,
+} from '@draas/queue-contracts';
+import type { Redis } from 'ioredis';
+import { NotFound } from '../errors/index.js';
+import { createRecord, parseRecord, readRecord, updateRecord } from './records.js';
+
+/** Deployment and instance records in Redis. The scheduler is their only writer. */
+export class DeploymentStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async create(record: DeploymentRecord): Promise<void> {
+    if (!(await createRecord(this.redis, this.keys.deployment(record.id), record))) {
+      throw new Error(`deployment ${record.id} already exists`);
+    }
+    await this.redis.zadd(this.keys.deployments, Date.parse(record.createdAt), record.id);
+  }
+
+  get(id: string): Promise<DeploymentRecord | null> {
+    return readRecord(this.redis, this.keys.deployment(id), DeploymentRecord);
+  }
+
+  async require(id: string): Promise<DeploymentRecord> {
+    const record = await this.get(id);
+    if (!record) throw new NotFound(`deployment ${id} does not exist`);
+    return record;
+  }
+
+  /** Newest first. */
+  async list(limit: number): Promise<DeploymentRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.deployments, 0, limit - 1);
+    if (ids.length === 0) return [];
+    const texts = await this.redis.mget(ids.map((id) => this.keys.deployment(id)));
+    return texts.flatMap((text, i) => (text === null ? [] : [parseRecord(this.keys.deployment(ids[i] as string), text, DeploymentRecord)]));
+  }
+
+  /** See updateRecord; throws NotFound when the deployment does not exist. */
+  async update(id: string, mutate: (current: DeploymentRecord) => DeploymentRecord | null) {
+    const result = await updateRecord(this.redis, this.keys.deployment(id), DeploymentRecord, mutate);
+    if (!result) throw new NotFound(`deployment ${id} does not exist`);
+    return result;
+  }
+
+  /** Instance records 0..replicas-1 that exist. */
+  async instances(id: string, replicas: number): Promise<InstanceRecord[]> {
+    if (replicas === 0) return [];
+    const keys = Array.from({ length: replicas }, (_, i) => this.keys.instance(id, i));
+    const texts = await this.redis.mget(keys);
+    return texts.flatMap((text, i) => (text === null ? [] : [parseRecord(keys[i] as string, text, InstanceRecord)]));
+  }
+
+  getInstance(id: string, index: number): Promise<InstanceRecord | null> {
+    return readRecord(this.redis, this.keys.instance(id, index), InstanceRecord);
+  }
+
+  /** Creates the instance record when missing; returns whether it did. */
+  createInstance(record: InstanceRecord): Promise<boolean> {
+    return createRecord(this.redis, this.keys.instance(record.deploymentId, record.index), record);
+  }
+
+  updateInstance(id: string, index: number, mutate: (current: InstanceRecord) => InstanceRecord | null) {
+    return updateRecord(this.redis, this.keys.instance(id, index), InstanceRecord, mutate);
+  }
+
+  async markPending(id: string, pending: boolean): Promise<void> {
+    if (pending) await this.redis.sadd(this.keys.pending, id);
+    else await this.redis.srem(this.keys.pending, id);
+  }
+
+  pendingIds(): Promise<string[]> {
+    return this.redis.smembers(this.keys.pending);
+  }
+}

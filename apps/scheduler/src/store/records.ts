@@ -1,0 +1,72 @@
+import type { Redis, Result } from 'ioredis';
+import type { z } from 'zod';
+
+// Optimistic concurrency for JSON records: every record carries `rev`; a write succeeds only if the
+// stored rev is still the one read. Several writers (API, build worker, placement, status worker, and
+// more than one scheduler) can then update the same record without losing each other's changes.
+
+const CAS_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '-1' then
+  if current then return 0 end
+else
+  if not current then return -1 end
+  if tostring(cjson.decode(current)['rev']) ~= ARGV[1] then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    draasCas(key: string, expectedRev: string, json: string): Result<number, Context>;
+  }
+}
+
+export function defineCas(redis: Redis): void {
+  redis.defineCommand('draasCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+}
+
+export type Versioned = { rev: number };
+
+/** Reads a JSON record through its schema; a record that does not parse is an error, not "missing". */
+export async function readRecord<T>(redis: Redis, key: string, schema: z.ZodType<T>): Promise<T | null> {
+  const text = await redis.get(key);
+  return text === null ? null : parseRecord(key, text, schema);
+}
+
+export function parseRecord<T>(key: string, text: string, schema: z.ZodType<T>): T {
+  const result = schema.safeParse(JSON.parse(text));
+  if (!result.success) throw new Error(`record ${key} does not match its schema: ${result.error.message}`);
+  return result.data;
+}
+
+const MAX_ATTEMPTS = 50;
+
+/**
+ * Read-modify-write with retry on conflict. `mutate` returns the new record (without caring about rev)
+ * or null to leave it as it is. Returns the stored record, or null when it does not exist.
+ */
+export async function updateRecord<T extends Versioned>(
+  redis: Redis,
+  key: string,
+  schema: z.ZodType<T>,
+  mutate: (current: T) => T | null,
+): Promise<{ record: T; changed: boolean } | null> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await readRecord(redis, key, schema);
+    if (current === null) return null;
+    const next = mutate(current);
+    if (next === null) return { record: current, changed: false };
+    const stored = { ...next, rev: current.rev + 1 };
+    const ok = await redis.draasCas(key, String(current.rev), JSON.stringify(stored));
+    if (ok === 1) return { record: stored, changed: true };
+    if (ok === -1) return null;
+  }
+  throw new Error(`record ${key} kept changing under ${MAX_ATTEMPTS} attempts to update it`);
+}
+
+/** Creates a record only if it does not exist; false when it does. */
+export async function createRecord<T extends Versioned>(redis: Redis, key: string, record: T): Promise<boolean> {
+  return (await redis.draasCas(key, '-1', JSON.stringify(record))) === 1;
+}

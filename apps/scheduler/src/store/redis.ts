@@ -1,0 +1,16 @@
+import { Redis } from 'ioredis';
+
+export type { Redis };
+
+/**
+ * Connections by use. BullMQ workers need `maxRetriesPerRequest: null` (they block and must survive
+ * Redis restarts); request-serving commands should fail fast instead of hanging an HTTP answer.
+ */
+export function createRedis(url: string, use: 'commands' | 'bullmq' | 'subscriber', name: string): Redis {
+  return new Redis(url, {
+    connectionName: `draas-scheduler-${name}`,
+    maxRetriesPerRequest: use === 'commands' ? 3 : null,
+    enableReadyCheck: true,
+    lazyConnect: false,
+  });
+}

@@ -1,0 +1,229 @@
+import { z } from 'zod';
+import { DeploymentStatus, InstanceStatus } from './status.js';
+import { MIN_MEMORY_BYTES, parseLabel, parseMemory, parsePort, type Constraint, type PortSpec } from './units.js';
+
+// What a deployment is (DESIGN "Model"): the request as the API takes it, the records kept in Redis,
+// and the JSON the API answers with.
+
+export const DeploymentId = z.string().regex(/^[a-z0-9]{12}$/, 'a deployment id is 12 lowercase letters or digits');
+export type DeploymentId = z.infer<typeof DeploymentId>;
+
+export const AgentId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an agent id is 1–63 lowercase letters, digits or dashes, starting with a letter or digit');
+export type AgentId = z.infer<typeof AgentId>;
+
+/** A DNS label, so that it can name images, containers and hosts. */
+export const DeploymentName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a name is 1–63 lowercase letters, digits or dashes, not starting or ending with a dash');
+
+export const ImageRef = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, 'an image is a Docker reference such as nginx:1.27 or registry.example.com/team/app:tag');
+
+export const RestartPolicyName = z.enum(['no', 'on-failure', 'always']);
+export const RestartPolicy = z.object({
+  policy: RestartPolicyName,
+  /** For on-failure: how many restarts before the instance is left failed. */
+  maxRetries: z.number().int().min(0).max(1000).nullable(),
+});
+export type RestartPolicy = z.infer<typeof RestartPolicy>;
+
+export const PlacementStrategy = z.enum(['spread', 'binpack']);
+export type PlacementStrategy = z.infer<typeof PlacementStrategy>;
+
+export const PortSpecSchema = z.object({ containerPort: z.number().int().min(1).max(65535), protocol: z.enum(['tcp', 'udp']) });
+export const ConstraintSchema = z.object({ key: z.string(), value: z.string() });
+
+export const Limits = {
+  maxReplicas: 1000,
+  maxEnvKeys: 100,
+  maxEnvValueBytes: 32 * 1024,
+  maxPorts: 32,
+  maxConstraints: 16,
+  defaultMemoryBytes: 256 * 1024 ** 2,
+  defaultMilliCpus: 250,
+  maxMilliCpus: 64_000,
+} as const;
+
+const EnvKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'env keys are letters, digits and _, not starting with a digit');
+
+const memoryField = z.union([z.string(), z.number()]).transform((input, ctx) => {
+  const bytes = parseMemory(input);
+  if (bytes === null || bytes < MIN_MEMORY_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `memory "${input}" is not a size of at least 6m (examples: 256m, 1g)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const cpusField = z.union([z.string(), z.number()]).transform((input, ctx) => {
+  const cpus = Number(input);
+  if (!Number.isFinite(cpus) || cpus < 0.01 || cpus > Limits.maxMilliCpus / 1000) {
+    ctx.addIssue({ code: 'custom', message: `cpus "${input}" must be a number of CPUs from 0.01 to ${Limits.maxMilliCpus / 1000} (example: 0.5)` });
+    return z.NEVER;
+  }
+  return Math.round(cpus * 1000);
+});
+
+const portsField = z
+  .array(z.union([z.string(), z.number()]))
+  .max(Limits.maxPorts)
+  .transform((items, ctx): PortSpec[] => {
+    const ports: PortSpec[] = [];
+    for (const item of items) {
+      const port = parsePort(item);
+      if (!port) ctx.addIssue({ code: 'custom', message: `port "${item}" must be 1–65535, optionally with /tcp or /udp` });
+      else if (!ports.some((p) => p.containerPort === port.containerPort && p.protocol === port.protocol)) ports.push(port);
+    }
+    return ports;
+  });
+
+const constraintsField = z
+  .union([z.array(z.string()).max(Limits.maxConstraints), z.record(z.string(), z.string())])
+  .transform((input, ctx): Constraint[] => {
+    const items = Array.isArray(input) ? input : Object.entries(input).map(([k, v]) => `${k}=${v}`);
+    const out: Constraint[] = [];
+    for (const item of items) {
+      const c = parseLabel(item);
+      if (!c) ctx.addIssue({ code: 'custom', message: `constraint "${item}" must be key=value (letters, digits, _ . - / only)` });
+      else out.push(c);
+    }
+    return out;
+  });
+
+const restartField = z.string().transform((input, ctx): RestartPolicy => {
+  const match = /^(no|always|on-failure)(?::(\d{1,4}))?$/.exec(input.trim());
+  if (!match || (match[2] !== undefined && match[1] !== 'on-failure')) {
+    ctx.addIssue({ code: 'custom', message: `restart "${input}" must be no, always, on-failure or on-failure:N` });
+    return z.NEVER;
+  }
+  return { policy: match[1] as RestartPolicy['policy'], maxRetries: match[2] === undefined ? null : Number(match[2]) };
+});
+
+/**
+ * The body of `POST /api/deployments` (JSON), or its multipart fields once `env`, `ports` and
+ * `constraints` are read as JSON text. Unknown fields are refused so that typos do not pass silently.
+ */
+export const CreateDeploymentRequest = z.strictObject({
+  image: ImageRef.optional(),
+  name: DeploymentName.optional(),
+  env: z
+    .record(EnvKey, z.string().max(Limits.maxEnvValueBytes, `env values are at most ${Limits.maxEnvValueBytes} bytes`))
+    .refine((env) => Object.keys(env).length <= Limits.maxEnvKeys, `at most ${Limits.maxEnvKeys} env variables`)
+    .optional(),
+  ports: portsField.optional(),
+  memory: memoryField.optional(),
+  cpus: cpusField.optional(),
+  constraints: constraintsField.optional(),
+  replicas: z.coerce.number().int().min(1).max(Limits.maxReplicas).optional(),
+  restart: restartField.optional(),
+  strategy: PlacementStrategy.optional(),
+});
+export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
+export type ParsedCreateDeploymentRequest = z.output<typeof CreateDeploymentRequest>;
+
+/** What the user asked for, normalised; kept in the record and copied into every deploy job. */
+export const DeploymentSpec = z.object({
+  name: DeploymentName,
+  env: z.record(z.string(), z.string()),
+  ports: z.array(PortSpecSchema),
+  memoryBytes: z.number().int().positive(),
+  milliCpus: z.number().int().positive(),
+  constraints: z.array(ConstraintSchema),
+  replicas: z.number().int().min(1).max(Limits.maxReplicas),
+  restart: RestartPolicy,
+  strategy: PlacementStrategy,
+});
+export type DeploymentSpec = z.infer<typeof DeploymentSpec>;
+
+export const DeploymentSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('image'), image: ImageRef }),
+  z.object({
+    kind: z.literal('archive'),
+    sha256: z.string().regex(/^[a-f0-9]{64}$/),
+    bytes: z.number().int().nonnegative(),
+    filename: z.string().max(255),
+  }),
+]);
+export type DeploymentSource = z.infer<typeof DeploymentSource>;
+
+export const DesiredState = z.enum(['running', 'cancelled']);
+export type DesiredState = z.infer<typeof DesiredState>;
+
+export const DeploymentRecord = z.object({
+  id: DeploymentId,
+  spec: DeploymentSpec,
+  source: DeploymentSource,
+  /** The image instances run: the user's, or the tag the build produced. Null until built. */
+  image: z.string().nullable(),
+  /** Before placement: the control-plane phase. After: derived from instances when read. */
+  status: DeploymentStatus,
+  desired: DesiredState,
+  error: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  /** Optimistic-concurrency revision, bumped on every write. */
+  rev: z.number().int().nonnegative(),
+});
+export type DeploymentRecord = z.infer<typeof DeploymentRecord>;
+
+export const PortBinding = z.object({
+  containerPort: z.number().int().min(1).max(65535),
+  protocol: z.enum(['tcp', 'udp']),
+  hostIp: z.string(),
+  hostPort: z.number().int().min(0).max(65535),
+});
+export type PortBinding = z.infer<typeof PortBinding>;
+
+export const InstanceRecord = z.object({
+  deploymentId: DeploymentId,
+  index: z.number().int().nonnegative(),
+  /** Bumped each time the instance is placed anew (restart policy, lost agent). */
+  attempt: z.number().int().positive(),
+  agentId: AgentId.nullable(),
+  status: InstanceStatus,
+  containerId: z.string().nullable(),
+  ports: z.array(PortBinding),
+  urls: z.array(z.string()),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  updatedAt: z.iso.datetime(),
+  rev: z.number().int().nonnegative(),
+});
+export type InstanceRecord = z.infer<typeof InstanceRecord>;
+
+export const InstanceView = InstanceRecord.omit({ rev: true, deploymentId: true });
+export type InstanceView = z.infer<typeof InstanceView>;
+
+/** The deployment JSON of the API. Env values never leave the scheduler: only their keys. */
+export const DeploymentView = z.object({
+  id: DeploymentId,
+  name: z.string(),
+  status: DeploymentStatus,
+  desired: DesiredState,
+  image: z.string().nullable(),
+  source: z.enum(['image', 'archive']),
+  replicas: z.number().int(),
+  envKeys: z.array(z.string()),
+  ports: z.array(PortSpecSchema),
+  memory: z.string(),
+  cpus: z.number(),
+  constraints: z.array(z.string()),
+  restart: z.string(),
+  strategy: PlacementStrategy,
+  error: z.string().nullable(),
+  urls: z.array(z.string()),
+  instances: z.array(InstanceView),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type DeploymentView = z.infer<typeof DeploymentView>;
+
+export const DeploymentList = z.object({ deployments: z.array(DeploymentView) });
+
+export const restartToString = (r: RestartPolicy): string =>
+  r.policy === 'on-failure' && r.maxRetries !== null ? `on-failure:${r.maxRetries}` : r.policy;

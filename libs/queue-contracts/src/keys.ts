@@ -1,0 +1,31 @@
+// Every Redis key DRaaS writes (BullMQ's own keys aside) is built here, under one configurable prefix.
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+export const redisKeys = (prefix: string) =>
+  ({
+    prefix,
+    /** JSON DeploymentRecord. */
+    deployment: (id: string) => `${prefix}:deployment:${id}`,
+    /** JSON InstanceRecord. */
+    instance: (deploymentId: string, index: number) => `${prefix}:deployment:${deploymentId}:instance:${index}`,
+    /** Stream of log lines (build and run) of one deployment, capped. */
+    logs: (deploymentId: string) => `${prefix}:deployment:${deploymentId}:logs`,
+    /** Sorted set of deployment ids by creation time (ms). */
+    deployments: `${prefix}:deployments`,
+    /** Set of deployment ids with instances that no agent could take yet. */
+    pending: `${prefix}:deployments:pending`,
+    /** Image already built from an archive with this SHA-256, for reuse. */
+    imageByHash: (sha256: string) => `${prefix}:image-by-hash:${sha256}`,
+    /** Set of known agent ids. */
+    agents: `${prefix}:agents`,
+    /** JSON AgentSnapshot: the agent's last heartbeat, with the time it arrived. */
+    agent: (agentId: string) => `${prefix}:agent:${agentId}`,
+    /** Hash instanceRef -> "memoryBytes,milliCpus" of instances placed on an agent and not yet ended. */
+    agentAllocations: (agentId: string) => `${prefix}:agent:${agentId}:allocations`,
+    /** Hash of the sums of agentAllocations: memory, millicpus, instances. */
+    agentUsage: (agentId: string) => `${prefix}:agent:${agentId}:usage`,
+  }) as const;
+
+/** How an instance is named inside allocation hashes and log lines. */
+export const instanceRef = (deploymentId: string, index: number): string => `${deploymentId}/${index}`;

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { AgentId, DeploymentId, DeploymentSpec, PortBinding } from './deployment.js';
+import { DeploymentStatus, InstanceStatus } from './status.js';
+
+// Every job payload and pub/sub message. Each carries `type` and `version` so that a process meeting a
+// newer message than it knows says so instead of misreading it.
+
+const header = <T extends string>(type: T) => ({ type: z.literal(type), version: z.literal(1) });
+
+// ---- BullMQ job payloads ----------------------------------------------------------------------
+
+export const BuildJob = z.object({ ...header('build'), deploymentId: DeploymentId });
+export type BuildJob = z.infer<typeof BuildJob>;
+
+export const PlaceJob = z.object({ ...header('place'), deploymentId: DeploymentId });
+export type PlaceJob = z.infer<typeof PlaceJob>;
+
+/** Everything an agent needs to run one instance, so it never has to read the deployment record. */
+export const DeployJob = z.object({
+  ...header('deploy'),
+  deploymentId: DeploymentId,
+  index: z.number().int().nonnegative(),
+  attempt: z.number().int().positive(),
+  agentId: AgentId,
+  image: z.string().min(1),
+  spec: DeploymentSpec.pick({ name: true, env: true, ports: true, memoryBytes: true, milliCpus: true, restart: true }),
+});
+export type DeployJob = z.infer<typeof DeployJob>;
+
+/** An agent's report of what one of its instances really is; applied by the scheduler. */
+export const InstanceReport = z.object({
+  ...header('instance-status'),
+  deploymentId: DeploymentId,
+  index: z.number().int().nonnegative(),
+  attempt: z.number().int().positive(),
+  agentId: AgentId,
+  status: InstanceStatus,
+  containerId: z.string().nullable(),
+  ports: z.array(PortBinding),
+  urls: z.array(z.string()),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  at: z.number().int(),
+});
+export type InstanceReport = z.infer<typeof InstanceReport>;
+
+// ---- pub/sub messages and stored snapshots ----------------------------------------------------
+
+export const AgentCapacity = z.object({
+  memoryBytes: z.number().int().nonnegative(),
+  milliCpus: z.number().int().nonnegative(),
+  maxInstances: z.number().int().nonnegative(),
+});
+export type AgentCapacity = z.infer<typeof AgentCapacity>;
+
+/** What the instances placed on an agent (and not ended) reserve of its capacity. */
+export const AgentUsage = z.object({
+  memoryBytes: z.number().int().nonnegative(),
+  milliCpus: z.number().int().nonnegative(),
+  instances: z.number().int().nonnegative(),
+});
+export type AgentUsage = z.infer<typeof AgentUsage>;
+
+export const Heartbeat = z.object({
+  ...header('heartbeat'),
+  agentId: AgentId,
+  /** The address put in URLs of this agent's instances. */
+  address: z.string(),
+  labels: z.record(z.string(), z.string()),
+  capacity: AgentCapacity,
+  resources: z.object({
+    cpuPercent: z.number(),
+    cpus: z.number().int().positive(),
+    memoryTotalBytes: z.number().nonnegative(),
+    memoryAvailableBytes: z.number().nonnegative(),
+    diskTotalBytes: z.number().nonnegative(),
+    diskFreeBytes: z.number().nonnegative(),
+  }),
+  runningInstances: z.number().int().nonnegative(),
+  versions: z.object({ agent: z.string(), docker: z.string(), node: z.string() }),
+  heartbeatMs: z.number().int().positive(),
+  startedAt: z.number().int(),
+  /** Milliseconds since the epoch, on Redis's clock (agents correct for their own skew). */
+  sentAt: z.number().int(),
+});
+export type Heartbeat = z.infer<typeof Heartbeat>;
+
+export const LogPhase = z.enum(['build', 'run', 'system']);
+export const LogStream = z.enum(['stdout', 'stderr', 'system']);
+
+/** One line of a deployment's log; `id` is its position in the capped history and its SSE event id. */
+export const LogLine = z.object({
+  id: z.string(),
+  time: z.number().int(),
+  phase: LogPhase,
+  instance: z.number().int().nonnegative().nullable(),
+  stream: LogStream,
+  line: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+export const LogBatch = z.object({ ...header('log-batch'), deploymentId: DeploymentId, lines: z.array(LogLine) });
+export type LogBatch = z.infer<typeof LogBatch>;
+
+export const ControlCommand = z.discriminatedUnion('command', [
+  z.object({
+    ...header('control'),
+    command: z.literal('stop'),
+    deploymentId: DeploymentId,
+    index: z.number().int().nonnegative(),
+    attempt: z.number().int().positive(),
+    graceSeconds: z.number().int().min(0).max(3600),
+  }),
+  z.object({ ...header('control'), command: z.literal('reconcile') }),
+]);
+export type ControlCommand = z.infer<typeof ControlCommand>;
+
+export const DeploymentEvent = z.object({
+  ...header('deployment'),
+  deploymentId: DeploymentId,
+  status: DeploymentStatus,
+  instance: z.object({ index: z.number().int(), attempt: z.number().int(), status: InstanceStatus }).nullable(),
+  at: z.number().int(),
+});
+export type DeploymentEvent = z.infer<typeof DeploymentEvent>;
+
+export const AgentEvent = z.object({
+  ...header('agent'),
+  agentId: AgentId,
+  state: z.enum(['online', 'offline']),
+  at: z.number().int(),
+});
+export type AgentEvent = z.infer<typeof AgentEvent>;
+
+/** What travels on the events channel. */
+export const ClusterEvent = z.discriminatedUnion('type', [DeploymentEvent, AgentEvent]);
+export type ClusterEvent = z.infer<typeof ClusterEvent>;
+
+/** The agent as the API shows it. */
+export const AgentView = Heartbeat.omit({ type: true, version: true, sentAt: true }).extend({
+  state: z.enum(['online', 'offline']),
+  lastSeen: z.iso.datetime(),
+  usage: AgentUsage,
+});
+export type AgentView = z.infer<typeof AgentView>;
+
+export const AgentList = z.object({ agents: z.array(AgentView) });
+
+/** Parses a JSON text with a schema; null when either step fails (the caller decides how loud to be). */
+export function parseJsonWith<T>(schema: z.ZodType<T>, text: string | null | undefined): T | null {
+  if (text === null || text === undefined) return null;
+  try {
+    const result = schema.safeParse(JSON.parse(text));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- log history entries --------------------------------------------------------------------
+// A deployment's log is a Redis stream (capped); each entry holds one line in these short fields.
+
+export type NewLogLine = Omit<LogLine, 'id'>;
+
+/** Field/value list for XADD. */
+export function encodeLogEntry(line: NewLogLine): string[] {
+  return ['t', String(line.time), 'p', line.phase, 'i', line.instance === null ? '' : String(line.instance), 's', line.stream, 'l', line.line];
+}
+
+/** An XRANGE/XREAD entry back to a LogLine; null for an entry that is not one of ours. */
+export function decodeLogEntry(id: string, fields: readonly string[]): LogLine | null {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i] as string, fields[i + 1] as string);
+  const instance = map.get('i');
+  const parsed = LogLine.safeParse({
+    id,
+    time: Number(map.get('t')),
+    phase: map.get('p'),
+    instance: instance === undefined || instance === '' ? null : Number(instance),
+    stream: map.get('s'),
+    line: map.get('l') ?? '',
+  });
+  return parsed.success ? parsed.data : null;
+}

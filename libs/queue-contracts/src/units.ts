@@ -1,0 +1,85 @@
+// Parsing of the human forms users type (`256m`, `0.5`, `8080/udp`, `zone=eu`), shared by the API and the CLI.
+
+const memoryUnits: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  ki: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** Docker refuses memory limits below 6 MiB. */
+export const MIN_MEMORY_BYTES = 6 * 1024 ** 2;
+
+/** `256m`, `1g`, `512Mi`, `1048576` → bytes (binary units, as Docker reads them). Null when unreadable. */
+export function parseMemory(input: string | number): number | null {
+  if (typeof input === 'number') return Number.isSafeInteger(input) && input > 0 ? input : null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(input);
+  if (!match) return null;
+  const unit = memoryUnits[(match[2] ?? '').toLowerCase()];
+  if (unit === undefined) return null;
+  const bytes = Math.round(Number(match[1]) * unit);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
+}
+
+/** Bytes → the shortest exact form Docker users know (`256m`, `1g`, `1536k`). */
+export function formatMemory(bytes: number): string {
+  for (const [suffix, unit] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+    if (bytes % unit === 0) return `${bytes / unit}${suffix}`;
+  }
+  return String(bytes);
+}
+
+/** CPUs as Docker's `--cpus` (0.5 = half a core) → thousandths, the unit placement counts in. */
+export const cpusToMilli = (cpus: number): number => Math.round(cpus * 1000);
+
+export interface PortSpec {
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** `8080`, `8080/tcp`, `53/udp` → PortSpec. Null when unreadable or out of 1–65535. */
+export function parsePort(input: string | number): PortSpec | null {
+  const match = /^\s*(\d{1,5})(?:\/(tcp|udp))?\s*$/i.exec(String(input));
+  if (!match) return null;
+  const containerPort = Number(match[1]);
+  if (containerPort < 1 || containerPort > 65535) return null;
+  return { containerPort, protocol: (match[2]?.toLowerCase() ?? 'tcp') as 'tcp' | 'udp' };
+}
+
+export interface Constraint {
+  key: string;
+  value: string;
+}
+
+const labelKey = /^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,62}$/;
+const labelValue = /^[A-Za-z0-9_.\-/:]{0,128}$/;
+
+/** `zone=eu` → { key: 'zone', value: 'eu' }. Null when the form or characters are wrong. */
+export function parseLabel(input: string): Constraint | null {
+  const eq = input.indexOf('=');
+  if (eq <= 0) return null;
+  const key = input.slice(0, eq).trim();
+  const value = input.slice(eq + 1).trim();
+  return labelKey.test(key) && labelValue.test(value) ? { key, value } : null;
+}
+
+/** `a=1,b=2` → labels; throws with the offending item named. Empty input → {}. */
+export function parseLabelList(input: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const item of input.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const label = parseLabel(item);
+    if (!label) throw new Error(`"${item}" is not a label of the form key=value (letters, digits, _ . - / only)`);
+    labels[label.key] = label.value;
+  }
+  return labels;
+}

@@ -1,0 +1,86 @@
+// Starts a private redis-server with the project's redis.conf and a generated password, for
+// `npm start` and for the integration tests. Data and secrets live in the folder given.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalRedis {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface LocalRedisOptions {
+  dataDir: string;
+  port: number;
+  /** Keep the append-only file (npm start) or run from memory only (tests). */
+  persistent: boolean;
+  /** Where redis-server's own log goes; default <dataDir>/redis.log. */
+  logFile?: string;
+}
+
+const USER = 'draas';
+
+/** The password is made once per data folder and kept there (mode 0600), so restarts keep working. */
+function ensureAclFile(dataDir: string): string {
+  const passwordFile = path.join(dataDir, 'redis.password');
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  writeFileSync(path.join(dataDir, 'redis-users.acl'), `user default off\nuser ${USER} on >${password} ~* &* +@all\n`, {
+    mode: 0o600,
+  });
+  return password;
+}
+
+export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const password = ensureAclFile(options.dataDir);
+  const args = [
+    path.join(REPO_ROOT, 'redis.conf'),
+    '--port', String(options.port),
+    '--bind', '127.0.0.1',
+    '--dir', options.dataDir,
+    '--aclfile', path.join(options.dataDir, 'redis-users.acl'),
+    '--logfile', options.logFile ?? path.join(options.dataDir, 'redis.log'),
+  ];
+  if (!options.persistent) args.push('--appendonly', 'no', '--save', '');
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (err) => reject(new Error(`cannot start redis-server (${err.message}); run scripts/install-deps.sh`))),
+  );
+  await Promise.race([waitForPort(options.port, 10_000), spawnError, exited.then(() => {
+    throw new Error(`redis-server exited at start; see ${options.logFile ?? path.join(options.dataDir, 'redis.log')}`);
+  })]);
+  return {
+    url: `redis://${USER}:${password}@127.0.0.1:${options.port}`,
+    port: options.port,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
