@@ -22,6 +22,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new work, finishing what is held');
+    // A stop must not hang forever (Redis gone, a build that will not end): give up after a while.
+    setTimeout(() => {
+      logger.error('could not stop cleanly within 30 s; exiting anyway');
+      process.exit(1);
+    }, 30_000).unref();
     scheduler.close().then(
       () => process.exit(0),
       (err: Error) => {

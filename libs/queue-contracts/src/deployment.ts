@@ -49,7 +49,7 @@ export const Limits = {
   maxMilliCpus: 64_000,
 } as const;
 
-const EnvKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'env keys are letters, digits and _, not starting with a digit');
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 const memoryField = z.union([z.string(), z.number()]).transform((input, ctx) => {
   const bytes = parseMemory(input);
@@ -112,8 +112,14 @@ export const CreateDeploymentRequest = z.strictObject({
   image: ImageRef.optional(),
   name: DeploymentName.optional(),
   env: z
-    .record(EnvKey, z.string().max(Limits.maxEnvValueBytes, `env values are at most ${Limits.maxEnvValueBytes} bytes`))
-    .refine((env) => Object.keys(env).length <= Limits.maxEnvKeys, `at most ${Limits.maxEnvKeys} env variables`)
+    .record(z.string(), z.string().max(Limits.maxEnvValueBytes, `env values are at most ${Limits.maxEnvValueBytes} bytes`))
+    .superRefine((env, ctx) => {
+      const keys = Object.keys(env);
+      if (keys.length > Limits.maxEnvKeys) ctx.addIssue({ code: 'custom', message: `at most ${Limits.maxEnvKeys} env variables` });
+      for (const key of keys.filter((k) => !ENV_KEY.test(k))) {
+        ctx.addIssue({ code: 'custom', message: `env key "${key.slice(0, 64)}" must be letters, digits and _, not starting with a digit (at most 128)` });
+      }
+    })
     .optional(),
   ports: portsField.optional(),
   memory: memoryField.optional(),

@@ -28,8 +28,9 @@ export const InstanceStatus = z.enum([
 export type InstanceStatus = z.infer<typeof InstanceStatus>;
 
 const deploymentTransitions: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
-  // An image deployment skips the build and goes straight to placement.
-  queued: ['building', 'scheduled', 'pending', 'failed', 'cancelled'],
+  // An image deployment skips the build and goes straight to placement; an archive identical to one
+  // built before goes straight to `built`.
+  queued: ['building', 'built', 'scheduled', 'pending', 'failed', 'cancelled'],
   building: ['built', 'failed', 'cancelled'],
   built: ['scheduled', 'pending', 'failed', 'cancelled'],
   pending: ['scheduled', 'running', 'failed', 'cancelled'],

@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { Channels, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
+import { resolveAgentId } from './agent-id.js';
+import type { AgentConfig } from './config.js';
+import { createCommandHandler } from './control/commands.js';
+import { ControlSubscriber } from './control/control-subscriber.js';
+import { InstanceStopper } from './control/stopper.js';
+import { createHealthApp, startHealthServer } from './health/server.js';
+import { HeartbeatLoop } from './heartbeat/heartbeat-loop.js';
+import { HostMetricsReader } from './heartbeat/host-metrics.js';
+import { createLogger, maskRedisUrl, type Logger } from './logger.js';
+import { LogFollowers } from './logs/log-followers.js';
+import { RedisLogSink } from './logs/log-sink.js';
+import { createEventHandler } from './monitor/container-events.js';
+import { ExitMonitor } from './monitor/exit-monitor.js';
+import { Reconciler, type ReconcileSummary } from './reconcile/reconciler.js';
+import { createRedis, type RedisRole } from './redis/connections.js';
+import { redisClock, type Clock } from './redis/redis-clock.js';
+import { DockerRuntime } from './runtime/docker-runtime.js';
+import { DesiredStateReader } from './state/desired-state.js';
+import { StatusReporter } from './status/reporter.js';
+import { Cleanup } from './util/cleanup.js';
+import { KeyedLock } from './util/keyed-lock.js';
+import { startDeployWorker } from './worker/deploy-worker.js';
+
+export interface AgentDeps {
+  logger?: Logger;
+}
+
+export interface AgentHandle {
+  agentId: string;
+  /** The health server's port, or null when it is off. */
+  healthPort: number | null;
+  /** Runs a reconcile pass now (or right after the one under way). */
+  reconcile(): Promise<ReconcileSummary>;
+  /** Stops taking work and shuts every part down; containers keep running for the next start to adopt. */
+  close(): Promise<void>;
+}
+
+const PULL_TIMEOUT_MS = 5 * 60_000;
+const AGENT_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** What every part of the agent shares. */
+interface Core {
+  config: AgentConfig;
+  agentId: string;
+  log: Logger;
+  cleanup: Cleanup;
+  runtime: DockerRuntime;
+  dockerVersion: string;
+  dockerRoot: string;
+  redis: Redis;
+  clock: Clock & { offsetMs: number };
+  keys: RedisKeys;
+  channels: ReturnType<typeof Channels>;
+}
+
+/** The parts that act on containers, all serialised per instance by one lock. */
+type Parts = ReturnType<typeof buildParts>;
+
+export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<AgentHandle> {
+  const agentId = await resolveAgentId(config.agentId, config.dataDir);
+  const log = (deps.logger ?? createLogger(config.logLevel)).child({ agentId });
+  const cleanup = new Cleanup(log);
+  try {
+    const core = await connect(config, agentId, log, cleanup);
+    const parts = buildParts(core);
+    // Events first, so that nothing ending between the first reconcile pass and the stream goes unseen.
+    await startExitMonitor(core, parts);
+    // Beating before the first pass: stopping unwanted containers takes a grace period each, and a
+    // silent agent would be declared offline meanwhile.
+    const heartbeat = await startHeartbeat(core);
+    await parts.reconciler.request().catch((err: Error) => log.error({ err: err.message }, 'first reconcile pass failed; retrying periodically'));
+    await startControl(core, parts);
+    parts.reconciler.startPeriodic(config.reconcileMs);
+    cleanup.add('periodic reconcile', async () => parts.reconciler.stopPeriodic());
+    startWorker(core, parts);
+    const healthPort = await startHealth(core, heartbeat);
+    log.info({ healthPort, publishIp: config.publishIp, advertiseIp: config.advertiseIp }, 'agent ready');
+    return {
+      agentId,
+      healthPort,
+      reconcile: () => parts.reconciler.request(),
+      close: async () => {
+        log.info('agent stopping; containers keep running');
+        await cleanup.runAll();
+      },
+    };
+  } catch (err) {
+    await cleanup.runAll();
+    throw err;
+  }
+}
+
+async function connect(config: AgentConfig, agentId: string, log: Logger, cleanup: Cleanup): Promise<Core> {
+  log.info({ redis: maskRedisUrl(config.redisUrl), prefix: config.redisPrefix, queue: QueueNames.deploy(agentId) }, 'agent starting');
+  const runtime = new DockerRuntime(config.docker);
+  await runtime.ping().catch((err: Error) => {
+    throw new Error(`the Docker engine does not answer (${err.message}); set DOCKER_HOST or start Docker`);
+  });
+  const [dockerVersion, dockerRoot] = await Promise.all([runtime.engineVersion(), runtime.dataRoot()]);
+  const redis = redisConnection(config, agentId, 'commands', log, cleanup);
+  const clock = await redisClock(redis).catch((err: Error) => {
+    throw new Error(`Redis at ${maskRedisUrl(config.redisUrl)} does not answer (${err.message}); check REDIS_URL`);
+  });
+  const keys = redisKeys(config.redisPrefix);
+  return { config, agentId, log, cleanup, runtime, dockerVersion, dockerRoot, redis, clock, keys, channels: Channels(config.redisPrefix) };
+}
+
+function buildParts(core: Core) {
+  const { config, agentId, log, cleanup, runtime, redis, clock, keys, channels } = core;
+  const locks = new KeyedLock();
+  const desired = new DesiredStateReader(redis, keys);
+  const reporter = new StatusReporter(redis, config.redisPrefix, agentId, clock);
+  cleanup.add('status reporter', () => reporter.close());
+  const sink = new RedisLogSink(redis, keys, channels, config.logHistoryLines);
+  const followers = new LogFollowers({ runtime, sink, clock, log: log.child({ component: 'logs' }) });
+  cleanup.add('log followers', () => followers.closeAll());
+  const stopper = new InstanceStopper(runtime, followers);
+  const reconciler = new Reconciler({
+    agentId, advertiseIp: config.advertiseIp, stopGraceSeconds: config.stopGraceSeconds,
+    runtime, desired, reporter, followers, stopper, locks, log: log.child({ component: 'reconcile' }),
+  });
+  cleanup.add('reconciler', () => reconciler.close());
+  return { locks, desired, reporter, followers, stopper, reconciler };
+}
+
+async function startExitMonitor(core: Core, parts: Parts): Promise<void> {
+  const { agentId, runtime, log } = core;
+  const events = log.child({ component: 'events' });
+  const monitor = new ExitMonitor({
+    runtime, agentId, log: events,
+    onEvent: createEventHandler({ agentId, runtime, ...pick(parts), log: events }),
+    onReconnect: () => void parts.reconciler.request().catch((err: Error) => events.error({ err: err.message }, 'reconcile after reconnect failed')),
+  });
+  await monitor.start();
+  core.cleanup.add('docker events', () => monitor.close());
+}
+
+async function startHeartbeat(core: Core): Promise<HeartbeatLoop> {
+  const { config, agentId, runtime, clock } = core;
+  const heartbeat = new HeartbeatLoop({
+    redis: core.redis, keys: core.keys, channels: core.channels, clock, log: core.log.child({ component: 'heartbeat' }),
+    metrics: new HostMetricsReader(core.dockerRoot),
+    countRunning: async () => (await runtime.listManaged(agentId, true)).length,
+    identity: {
+      agentId, address: config.advertiseIp, labels: config.labels, heartbeatMs: config.heartbeatMs, startedAt: clock.now(),
+      capacity: { memoryBytes: config.memoryBytes, milliCpus: config.milliCpus, maxInstances: config.maxInstances },
+      versions: { agent: AGENT_VERSION, docker: core.dockerVersion, node: process.versions.node },
+    },
+  });
+  await heartbeat.start();
+  core.cleanup.add('heartbeat', () => heartbeat.close());
+  return heartbeat;
+}
+
+async function startControl(core: Core, parts: Parts): Promise<void> {
+  const { agentId, runtime, log } = core;
+  const control = log.child({ component: 'control' });
+  const handler = createCommandHandler({
+    agentId, runtime, ...pick(parts), desired: parts.desired, log: control,
+    reconcile: async () => void (await parts.reconciler.request()),
+  });
+  const subscriber = new ControlSubscriber(redisConnection(core.config, agentId, 'subscriber', log, core.cleanup), core.channels.control(agentId), handler, control);
+  await subscriber.start();
+  core.cleanup.add('control subscriber', () => subscriber.close());
+}
+
+function startWorker(core: Core, parts: Parts): void {
+  const { config, agentId, runtime, log } = core;
+  const worker = startDeployWorker(
+    {
+      agent: { agentId, publishIp: config.publishIp, advertiseIp: config.advertiseIp, pullTimeoutMs: PULL_TIMEOUT_MS },
+      runtime, ...pick(parts), desired: parts.desired, log: log.child({ component: 'deploy' }),
+    },
+    { connection: redisConnection(config, agentId, 'worker', log, core.cleanup), prefix: config.redisPrefix, concurrency: config.concurrency },
+  );
+  // Closed first on shutdown: no new work, and jobs under way are finished.
+  core.cleanup.add('deploy worker', () => worker.close());
+}
+
+async function startHealth(core: Core, heartbeat: HeartbeatLoop): Promise<number | null> {
+  if (core.config.healthPort === 0) return null;
+  const app = createHealthApp({
+    agentId: core.agentId,
+    redis: async () => (await core.redis.ping()) === 'PONG',
+    docker: async () => (await core.runtime.ping(), true),
+    runningInstances: () => heartbeat.runningInstances,
+  });
+  const server = await startHealthServer(app, core.config.healthHost, core.config.healthPort);
+  core.cleanup.add('health server', () => server.close());
+  return server.port;
+}
+
+/** The parts most components take. */
+const pick = ({ reporter, followers, stopper, locks }: Parts) => ({ reporter, followers, stopper, locks });
+
+function redisConnection(config: AgentConfig, agentId: string, role: RedisRole, log: Logger, cleanup: Cleanup): Redis {
+  const redis = createRedis(config.redisUrl, role, agentId, log);
+  cleanup.add(`redis ${role}`, async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return redis;
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseEnv, type HostFacts } from './config.js';
+
+const host: HostFacts = { cwd: '/srv/draas', totalMemoryBytes: 8 * 1024 ** 3, cpuCount: 2, firstExternalIpv4: '10.0.0.7' };
+
+describe('parseEnv', () => {
+  it('fills every default from the host facts', () => {
+    const config = parseEnv({}, host);
+    expect(config).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'draas',
+      agentId: null,
+      dataDir: path.resolve('/srv/draas', '.draas/agent'),
+      advertiseIp: '10.0.0.7',
+      publishIp: '0.0.0.0',
+      labels: {},
+      maxInstances: 100,
+      memoryBytes: 8 * 1024 ** 3 - 512 * 1024 ** 2,
+      milliCpus: 8000,
+      concurrency: 4,
+      heartbeatMs: 2000,
+      healthPort: 5001,
+      healthHost: '127.0.0.1',
+      stopGraceSeconds: 10,
+      logHistoryLines: 10_000,
+      docker: {},
+      logLevel: 'info',
+    });
+  });
+
+  it('falls back to loopback when the machine has no external IPv4 address', () => {
+    expect(parseEnv({}, { ...host, firstExternalIpv4: null }).advertiseIp).toBe('127.0.0.1');
+  });
+
+  it.each([
+    [{ AGENT_MEMORY: '2g' }, 'memoryBytes', 2 * 1024 ** 3],
+    [{ AGENT_CPUS: '0.5' }, 'milliCpus', 500],
+    [{ AGENT_LABELS: 'zone=eu, gpu=true' }, 'labels', { zone: 'eu', gpu: 'true' }],
+    [{ AGENT_ID: 'node-1' }, 'agentId', 'node-1'],
+    [{ AGENT_HEALTH_PORT: '0' }, 'healthPort', 0],
+    [{ DOCKER_HOST: 'unix:///run/docker.sock' }, 'docker', { socketPath: '/run/docker.sock' }],
+    [{ DOCKER_HOST: 'tcp://10.0.0.2:2375' }, 'docker', { host: '10.0.0.2', port: 2375, protocol: 'http' }],
+    [{ AGENT_DATA_DIR: '/var/lib/draas' }, 'dataDir', '/var/lib/draas'],
+    [{ AGENT_PUBLISH_IP: '127.0.0.1' }, 'publishIp', '127.0.0.1'],
+    // Compose files write `VAR=`: empty is unset, not an error.
+    [{ AGENT_CONCURRENCY: '' }, 'concurrency', 4],
+  ] as const)('reads %o', (env, field, expected) => {
+    expect(parseEnv(env, host)[field]).toEqual(expected);
+  });
+
+  it.each([
+    ['REDIS_URL', 'http://localhost:6379'],
+    ['AGENT_ID', 'Bad_Id'],
+    ['AGENT_MEMORY', 'lots'],
+    ['AGENT_MEMORY', '1m'],
+    ['AGENT_CPUS', '-1'],
+    ['AGENT_CONCURRENCY', '0'],
+    ['AGENT_CONCURRENCY', '2.5'],
+    ['HEARTBEAT_MS', 'soon'],
+    ['AGENT_HEALTH_PORT', '70000'],
+    ['AGENT_LABELS', 'zone'],
+    ['AGENT_PUBLISH_IP', 'example.com'],
+    ['DOCKER_HOST', 'ftp://x'],
+    ['LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => parseEnv({ [name]: value }, host)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('never puts the Redis password in its error messages', () => {
+    expect(() => parseEnv({ REDIS_URL: 'redis://u:s3cret@h:1', AGENT_CPUS: 'x' }, host)).toThrow(/^(?!.*s3cret)/s);
+  });
+});

@@ -1,0 +1,180 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { AgentId, cpusToMilli, formatZodError, MIN_MEMORY_BYTES, parseLabelList, parseMemory } from '@draas/queue-contracts';
+import { ConfigError } from './errors/config-error.js';
+import { parseDockerHost, type DockerConnection } from './runtime/docker-host.js';
+
+/** Facts about this machine that some defaults depend on; passed in so that parseEnv stays pure. */
+export interface HostFacts {
+  cwd: string;
+  totalMemoryBytes: number;
+  cpuCount: number;
+  /** First non-internal IPv4 address, if any. */
+  firstExternalIpv4: string | null;
+}
+
+export function readHostFacts(): HostFacts {
+  const addresses = Object.values(os.networkInterfaces()).flatMap((list) => list ?? []);
+  const external = addresses.find((a) => a.family === 'IPv4' && !a.internal);
+  return {
+    cwd: process.cwd(),
+    totalMemoryBytes: os.totalmem(),
+    cpuCount: Math.max(1, os.availableParallelism()),
+    firstExternalIpv4: external?.address ?? null,
+  };
+}
+
+export interface AgentConfig {
+  redisUrl: string;
+  redisPrefix: string;
+  /** Null: the id kept in dataDir is used (made once). */
+  agentId: AgentId | null;
+  dataDir: string;
+  advertiseIp: string;
+  publishIp: string;
+  labels: Record<string, string>;
+  maxInstances: number;
+  memoryBytes: number;
+  milliCpus: number;
+  concurrency: number;
+  heartbeatMs: number;
+  healthPort: number;
+  healthHost: string;
+  stopGraceSeconds: number;
+  logHistoryLines: number;
+  docker: DockerConnection;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How often the reconcile pass runs even without a prompt (pub/sub may drop messages). */
+  reconcileMs: number;
+}
+
+const RESERVED_MEMORY_BYTES = 512 * 1024 ** 2;
+
+const int = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max))
+    .optional()
+    .transform((n) => n ?? fallback);
+
+const hostAddress = z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be an IP address or host name');
+
+function envSchema(host: HostFacts) {
+  const defaultMemory = Math.max(host.totalMemoryBytes - RESERVED_MEMORY_BYTES, Math.floor(host.totalMemoryBytes / 2));
+  return z.object({
+    // Redis holding all shared state; may carry a user and password (never logged).
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    // Namespace of every DRaaS key and channel in that Redis.
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be 1–64 letters, digits, _ . : -').default('draas'),
+    // This agent's id; unset → an id generated once and kept in AGENT_DATA_DIR.
+    AGENT_ID: AgentId.optional(),
+    // Where the agent keeps its own state (the generated id).
+    AGENT_DATA_DIR: z.string().default('.draas/agent').transform((dir) => path.resolve(host.cwd, dir)),
+    // Address put in the URLs of this agent's instances.
+    AGENT_IP: hostAddress.default(host.firstExternalIpv4 ?? '127.0.0.1'),
+    // Host address that container ports are published on.
+    AGENT_PUBLISH_IP: z.union([z.ipv4(), z.ipv6()], 'must be an IPv4 or IPv6 address').default('0.0.0.0'),
+    // Labels matched by placement constraints: k=v,k=v.
+    AGENT_LABELS: z
+      .string()
+      .default('')
+      .transform((input, ctx) => {
+        try {
+          return parseLabelList(input);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+    // Most instances placed here at once.
+    AGENT_MAX_INSTANCES: int(0, 100_000, 100),
+    // Memory offered to placement (8g, 512m); default: total RAM minus 512m kept for the host.
+    AGENT_MEMORY: z
+      .string()
+      .optional()
+      .transform((input, ctx) => {
+        if (input === undefined) return defaultMemory;
+        const bytes = parseMemory(input);
+        if (bytes === null || bytes < MIN_MEMORY_BYTES) {
+          ctx.addIssue({ code: 'custom', message: `"${input}" is not a size of at least 6m (examples: 512m, 8g)` });
+          return z.NEVER;
+        }
+        return bytes;
+      }),
+    // CPUs offered to placement. Default cores × 4: Docker CPU limits are caps, not reservations,
+    // so idle containers leave their share to others and moderate overcommit is safe.
+    AGENT_CPUS: z
+      .string()
+      .optional()
+      .transform((input, ctx) => {
+        if (input === undefined) return cpusToMilli(host.cpuCount * 4);
+        const cpus = Number(input);
+        if (!/^\d+(\.\d+)?$/.test(input) || cpus <= 0 || cpus > 100_000) {
+          ctx.addIssue({ code: 'custom', message: `"${input}" is not a positive number of CPUs (example: 4 or 0.5)` });
+          return z.NEVER;
+        }
+        return cpusToMilli(cpus);
+      }),
+    // Deploy jobs processed at once.
+    AGENT_CONCURRENCY: int(1, 256, 4),
+    // Milliseconds between heartbeats; the scheduler calls an agent offline after 3 missed beats.
+    HEARTBEAT_MS: int(100, 60_000, 2000),
+    // Port of GET /healthz; 0 = no health server.
+    AGENT_HEALTH_PORT: int(0, 65_535, 5001),
+    // Address the health server listens on; loopback by default so it is not exposed by accident.
+    AGENT_HEALTH_HOST: hostAddress.default('127.0.0.1'),
+    // Seconds a stopped container gets between SIGTERM and SIGKILL.
+    AGENT_STOP_GRACE_SECONDS: int(0, 3600, 10),
+    // Lines kept (approximately) in each deployment's log history.
+    LOG_HISTORY_LINES: int(100, 10_000_000, 10_000),
+    // Docker engine: unix:///path, tcp://host:port or http(s)://host:port; unset → the default socket.
+    DOCKER_HOST: z
+      .string()
+      .optional()
+      .transform((input, ctx) => {
+        try {
+          return parseDockerHost(input);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^DOCKER_HOST: /, '') });
+          return z.NEVER;
+        }
+      }),
+    // pino level of the agent's own log.
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  });
+}
+
+/**
+ * Reads every setting once. Empty values count as unset (compose files often write `VAR=`).
+ * Throws ConfigError naming each bad variable.
+ */
+export function parseEnv(env: Record<string, string | undefined>, host: HostFacts = readHostFacts()): AgentConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = envSchema(host).safeParse(present);
+  if (!result.success) throw new ConfigError(`invalid settings: ${formatZodError(result.error)}`);
+  const e = result.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    agentId: e.AGENT_ID ?? null,
+    dataDir: e.AGENT_DATA_DIR,
+    advertiseIp: e.AGENT_IP,
+    publishIp: e.AGENT_PUBLISH_IP,
+    labels: e.AGENT_LABELS,
+    maxInstances: e.AGENT_MAX_INSTANCES,
+    memoryBytes: e.AGENT_MEMORY,
+    milliCpus: e.AGENT_CPUS,
+    concurrency: e.AGENT_CONCURRENCY,
+    heartbeatMs: e.HEARTBEAT_MS,
+    healthPort: e.AGENT_HEALTH_PORT,
+    healthHost: e.AGENT_HEALTH_HOST,
+    stopGraceSeconds: e.AGENT_STOP_GRACE_SECONDS,
+    logHistoryLines: e.LOG_HISTORY_LINES,
+    docker: e.DOCKER_HOST,
+    logLevel: e.LOG_LEVEL,
+    reconcileMs: 10_000,
+  };
+}

@@ -1,0 +1,150 @@
+import { instanceRef } from '@draas/queue-contracts';
+import type { InstanceStopper } from '../control/stopper.js';
+import type { Logger } from '../logger.js';
+import type { LogFollowers } from '../logs/log-followers.js';
+import { exitOutcome, publishedPorts, readOwner } from '../runtime/container-state.js';
+import type { DockerRuntime } from '../runtime/docker-runtime.js';
+import type { DesiredInstance, DesiredStateReader } from '../state/desired-state.js';
+import type { StatusReporter } from '../status/reporter.js';
+import type { KeyedLock } from '../util/keyed-lock.js';
+import { planReconcile, type ContainerFact, type ReconcileAction } from './reconcile-plan.js';
+
+export interface ReconcilerDeps {
+  agentId: string;
+  advertiseIp: string;
+  stopGraceSeconds: number;
+  runtime: DockerRuntime;
+  desired: DesiredStateReader;
+  reporter: StatusReporter;
+  followers: LogFollowers;
+  stopper: InstanceStopper;
+  locks: KeyedLock;
+  log: Logger;
+}
+
+const LOG_CATCH_UP_MS = 5000;
+
+export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
+
+/**
+ * Makes this agent's containers match the desired state in Redis: at start, every `intervalMs`,
+ * after the Docker events stream reconnects, and on a `reconcile` prompt. One pass at a time;
+ * prompts during a pass merge into one more pass after it.
+ */
+export class Reconciler {
+  private current: Promise<ReconcileSummary> | null = null;
+  private queued: Promise<ReconcileSummary> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  request(): Promise<ReconcileSummary> {
+    if (!this.current) {
+      this.current = this.pass().finally(() => (this.current = null));
+      return this.current;
+    }
+    this.queued ??= this.current
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.request();
+      });
+    return this.queued;
+  }
+
+  stopPeriodic(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  startPeriodic(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      this.request().catch((err: unknown) => this.deps.log.error({ err: (err as Error).message }, 'reconcile pass failed'));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.stopPeriodic();
+    await Promise.allSettled([this.current, this.queued]);
+  }
+
+  private async pass(): Promise<ReconcileSummary> {
+    const listed = await this.deps.runtime.listManaged(this.deps.agentId);
+    const facts: ContainerFact[] = listed.map((c) => ({ id: c.Id, state: c.State, owner: readOwner(c.Labels) }));
+    const actions = planReconcile(facts, await this.readRecords(facts), this.deps.agentId);
+    const summary: ReconcileSummary = { remove: 0, 'report-running': 0, follow: 0, 'report-exit': 0, leave: 0 };
+    await Promise.all(
+      actions.map(async (action) => {
+        summary[action.kind]++;
+        const owner = action.container.owner;
+        const key = owner ? instanceRef(owner.deploymentId, owner.index) : action.container.id;
+        await this.deps.locks.run(key, () => this.apply(action)).catch((err: unknown) => {
+          // One container's failure must not stop the others; the next pass tries again.
+          this.deps.log.error({ err: (err as Error).message, action: action.kind, containerId: action.container.id.slice(0, 12) }, 'reconcile action failed');
+        });
+      }),
+    );
+    if (summary.remove + summary['report-running'] + summary['report-exit'] > 0) this.deps.log.info({ summary }, 'reconciled');
+    return summary;
+  }
+
+  private async readRecords(facts: ContainerFact[]): Promise<Map<string, DesiredInstance>> {
+    const records = new Map<string, DesiredInstance>();
+    const owners = new Map(facts.flatMap((f) => (f.owner ? [[instanceRef(f.owner.deploymentId, f.owner.index), f.owner] as const] : [])));
+    await Promise.all(
+      [...owners].map(async ([ref, owner]) => {
+        try {
+          records.set(ref, await this.deps.desired.read(owner.deploymentId, owner.index));
+        } catch (err) {
+          this.deps.log.error({ err: (err as Error).message, instance: ref }, 'cannot read the records of an instance');
+        }
+      }),
+    );
+    return records;
+  }
+
+  private async apply(action: ReconcileAction): Promise<void> {
+    const { container } = action;
+    const log = this.deps.log.child({ containerId: container.id.slice(0, 12), ...container.owner });
+    switch (action.kind) {
+      case 'remove':
+        log.info({ reason: action.reason }, 'removing a container that is not wanted');
+        await this.deps.stopper.stopAndRemove(container.id, this.deps.stopGraceSeconds);
+        if (action.reportCancelled && container.owner) {
+          await this.deps.reporter.reportInstance(container.owner, { status: 'cancelled', containerId: container.id });
+        }
+        return;
+      case 'follow':
+        await this.follow(action.owner, container.id);
+        return;
+      case 'report-running': {
+        const info = await this.deps.runtime.inspectContainer(container.id);
+        if (!info?.State.Running) return; // changed since the listing; the die event covers it
+        const { ports, urls } = publishedPorts(info.NetworkSettings?.Ports, this.deps.advertiseIp);
+        await this.follow(action.owner, container.id);
+        await this.deps.reporter.reportInstance(action.owner, { status: 'running', containerId: container.id, ports, urls });
+        return;
+      }
+      case 'report-exit': {
+        const info = await this.deps.runtime.inspectContainer(container.id);
+        if (!info || info.State.Running) return;
+        // What it printed while nobody followed goes into the history before its end is reported.
+        await this.deps.followers
+          .catchUp({ containerId: container.id, ...action.owner }, 'resume', LOG_CATCH_UP_MS)
+          // The end matters more than its last lines: reported even when they cannot be read.
+          .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'cannot ship the output of the ended container'));
+        const outcome = exitOutcome(info.State, info.HostConfig?.Memory ?? null);
+        await this.deps.reporter.reportInstance(action.owner, { ...outcome, containerId: container.id });
+        return;
+      }
+      case 'leave':
+        log.debug({ reason: action.reason }, 'container left as it is');
+        return;
+    }
+  }
+
+  private follow(owner: { deploymentId: string; index: number }, containerId: string): Promise<void> {
+    return this.deps.followers.ensure({ containerId, deploymentId: owner.deploymentId, index: owner.index }, 'resume');
+  }
+}

@@ -1,0 +1,30 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { maskRedisUrl } from '../logger.js';
+
+export type RedisRole = 'commands' | 'worker' | 'subscriber';
+
+/**
+ * One ioredis connection per role. The worker's must have `maxRetriesPerRequest: null` (BullMQ's
+ * production guidance: blocking commands wait through reconnects instead of failing). The others
+ * keep ioredis's bounded retries so that a heartbeat or report fails visibly while Redis is away.
+ */
+export function createRedis(url: string, role: RedisRole, agentId: string, log: Logger): Redis {
+  const redis = new Redis(url, {
+    connectionName: `draas-agent-${agentId}-${role}`,
+    maxRetriesPerRequest: role === 'commands' ? 3 : null,
+    // Reconnect with a capped backoff for as long as it takes; Redis restarts must not kill the agent.
+    retryStrategy: (times) => Math.min(times * 200, 5000),
+  });
+  let down = false;
+  redis.on('error', (err: Error) => {
+    // ioredis emits the same error on every reconnect attempt; say it once per outage.
+    if (!down) log.warn({ role, err: err.message, redis: maskRedisUrl(url) }, 'redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log.info({ role }, 'redis connection back');
+    down = false;
+  });
+  return redis;
+}

@@ -1,0 +1,133 @@
+import type { Readable, Writable } from 'node:stream';
+import Docker from 'dockerode';
+import type { ContainerCreateOptions, ContainerInfo, ContainerInspectInfo } from 'dockerode';
+import { Labels } from '@draas/queue-contracts';
+import { dockerMessage, dockerStatusCode } from './docker-errors.js';
+import type { DockerConnection } from './docker-host.js';
+
+/**
+ * The few engine calls the agent makes, kept thin: no decisions here, and every failure reaches the
+ * caller (only "already in that state" answers are treated as success).
+ */
+export class DockerRuntime {
+  readonly docker: Docker;
+
+  constructor(connection: DockerConnection) {
+    this.docker = new Docker(connection);
+  }
+
+  async ping(): Promise<void> {
+    await this.docker.ping();
+  }
+
+  async engineVersion(): Promise<string> {
+    return (await this.docker.version()).Version;
+  }
+
+  async dataRoot(): Promise<string> {
+    return ((await this.docker.info()) as { DockerRootDir?: string }).DockerRootDir ?? '/var/lib/docker';
+  }
+
+  /** The image's EXPOSE ports (`8080/tcp`), or null when the image is not on this engine. */
+  async imageExposedPorts(image: string): Promise<string[] | null> {
+    try {
+      const info = await this.docker.getImage(image).inspect();
+      return Object.keys(info.Config?.ExposedPorts ?? {});
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Pulls and waits for the end; errors reported inside the progress stream reject too. */
+  async pullImage(image: string, timeoutMs: number): Promise<void> {
+    const stream = (await this.docker.pull(image)) as Readable;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        reject(new Error(`pull did not finish within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      this.docker.modem.followProgress(stream, (err: Error | null) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /** Null when there is no such container. */
+  async inspectContainer(idOrName: string): Promise<ContainerInspectInfo | null> {
+    try {
+      return await this.docker.getContainer(idOrName).inspect();
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  async createContainer(spec: ContainerCreateOptions): Promise<string> {
+    return (await this.docker.createContainer(spec)).id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await ignoreStatus(this.docker.getContainer(id).start(), 304);
+  }
+
+  /** `docker stop -t grace`: SIGTERM, then SIGKILL after the grace period. */
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    await ignoreStatus(this.docker.getContainer(id).stop({ t: graceSeconds }), 304, 404);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      // 404: already gone; 409 "removal already in progress": someone else is finishing the job.
+      const status = dockerStatusCode(err);
+      if (status === 404 || (status === 409 && /already in progress/i.test(dockerMessage(err)))) return;
+      throw err;
+    }
+  }
+
+  /** Every container (stopped ones too) labelled as this agent's. */
+  async listManaged(agentId: string, onlyRunning = false): Promise<ContainerInfo[]> {
+    return this.docker.listContainers({
+      all: !onlyRunning,
+      filters: { label: [`${Labels.agent}=${agentId}`, `${Labels.managed}=true`] },
+    });
+  }
+
+  /** Docker events about this agent's containers, as a stream of JSON objects. */
+  async containerEvents(agentId: string): Promise<Readable> {
+    return (await this.docker.getEvents({
+      filters: { type: ['container'], label: [`${Labels.agent}=${agentId}`], event: ['die', 'oom', 'start'] },
+    })) as unknown as Readable;
+  }
+
+  /** A multiplexed follow stream of the container's output; `sinceSeconds` skips what was shipped. */
+  async followLogs(id: string, sinceSeconds: number | null): Promise<Readable> {
+    const stream = await this.docker.getContainer(id).logs({
+      follow: true,
+      stdout: true,
+      stderr: true,
+      timestamps: false,
+      ...(sinceSeconds !== null ? { since: sinceSeconds } : {}),
+    });
+    return stream as unknown as Readable;
+  }
+
+  /** Splits Docker's multiplexed (non-TTY) stream into stdout and stderr. */
+  demux(stream: Readable, stdout: Writable, stderr: Writable): void {
+    this.docker.modem.demuxStream(stream, stdout, stderr);
+  }
+}
+
+async function ignoreStatus(call: Promise<unknown>, ...statuses: number[]): Promise<void> {
+  try {
+    await call;
+  } catch (err) {
+    const status = dockerStatusCode(err);
+    if (status !== null && statuses.includes(status)) return;
+    throw err;
+  }
+}

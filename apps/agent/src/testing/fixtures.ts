@@ -1,0 +1,55 @@
+// Records and jobs for tests: the shapes the scheduler writes, with overridable fields.
+import type { DeploymentRecord, DeployJob, InstanceRecord } from '@draas/queue-contracts';
+
+const now = '2025-01-01T00:00:00.000Z';
+
+export const deploymentRecord = (over: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
+  id: 'abc123def456',
+  spec: {
+    name: 'web',
+    env: {},
+    ports: [],
+    memoryBytes: 64 * 1024 ** 2,
+    milliCpus: 250,
+    constraints: [],
+    replicas: 1,
+    restart: { policy: 'no', maxRetries: null },
+    strategy: 'spread',
+  },
+  source: { kind: 'image', image: 'draas/busybox:local' },
+  image: 'draas/busybox:local',
+  status: 'scheduled',
+  desired: 'running',
+  error: null,
+  createdAt: now,
+  updatedAt: now,
+  rev: 1,
+  ...over,
+});
+export const instanceRecord = (over: Partial<InstanceRecord> = {}): InstanceRecord => ({
+  deploymentId: 'abc123def456',
+  index: 0,
+  attempt: 2,
+  agentId: 'me',
+  status: 'scheduled',
+  containerId: null,
+  ports: [],
+  urls: [],
+  exitCode: null,
+  error: null,
+  updatedAt: now,
+  rev: 1,
+  ...over,
+});
+
+export const deployJob = (over: Partial<DeployJob> = {}): DeployJob => ({
+  type: 'deploy',
+  version: 1,
+  deploymentId: 'abc123def456',
+  index: 0,
+  attempt: 2,
+  agentId: 'me',
+  image: 'draas/busybox:local',
+  spec: { name: 'web', env: {}, ports: [], memoryBytes: 64 * 1024 ** 2, milliCpus: 250, restart: { policy: 'no', maxRetries: null } },
+  ...over,
+});
