@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { Channels, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
+import { Channels, maskRedisUrl, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
 import { resolveAgentId } from './agent-id.js';
 import type { AgentConfig } from './config.js';
 import { createCommandHandler } from './control/commands.js';
@@ -9,7 +9,7 @@ import { InstanceStopper } from './control/stopper.js';
 import { createHealthApp, startHealthServer } from './health/server.js';
 import { HeartbeatLoop } from './heartbeat/heartbeat-loop.js';
 import { HostMetricsReader } from './heartbeat/host-metrics.js';
-import { createLogger, maskRedisUrl, type Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { LogFollowers } from './logs/log-followers.js';
 import { RedisLogSink } from './logs/log-sink.js';
 import { createEventHandler } from './monitor/container-events.js';

@@ -1,9 +1,21 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { AgentId, cpusToMilli, formatZodError, MIN_MEMORY_BYTES, parseLabelList, parseMemory } from '@draas/queue-contracts';
+import {
+  AgentId,
+  cpusToMilli,
+  DockerHostSetting,
+  formatZodError,
+  intSetting as int,
+  LogLevelSetting,
+  MIN_MEMORY_BYTES,
+  parseLabelList,
+  parseMemory,
+  RedisPrefixSetting,
+  RedisUrlSetting,
+  type DockerConnection,
+} from '@draas/queue-contracts';
 import { ConfigError } from './errors/config-error.js';
-import { parseDockerHost, type DockerConnection } from './runtime/docker-host.js';
 
 /** Facts about this machine that some defaults depend on; passed in so that parseEnv stays pure. */
 export interface HostFacts {
@@ -51,24 +63,15 @@ export interface AgentConfig {
 
 const RESERVED_MEMORY_BYTES = 512 * 1024 ** 2;
 
-const int = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min).max(max))
-    .optional()
-    .transform((n) => n ?? fallback);
-
 const hostAddress = z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be an IP address or host name');
 
 function envSchema(host: HostFacts) {
   const defaultMemory = Math.max(host.totalMemoryBytes - RESERVED_MEMORY_BYTES, Math.floor(host.totalMemoryBytes / 2));
   return z.object({
     // Redis holding all shared state; may carry a user and password (never logged).
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    REDIS_URL: RedisUrlSetting,
     // Namespace of every DRaaS key and channel in that Redis.
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be 1–64 letters, digits, _ . : -').default('draas'),
+    REDIS_PREFIX: RedisPrefixSetting,
     // This agent's id; unset → an id generated once and kept in AGENT_DATA_DIR.
     AGENT_ID: AgentId.optional(),
     // Where the agent keeps its own state (the generated id).
@@ -90,7 +93,7 @@ function envSchema(host: HostFacts) {
         }
       }),
     // Most instances placed here at once.
-    AGENT_MAX_INSTANCES: int(0, 100_000, 100),
+    AGENT_MAX_INSTANCES: int(100, 0, 100_000),
     // Memory offered to placement (8g, 512m); default: total RAM minus 512m kept for the host.
     AGENT_MEMORY: z
       .string()
@@ -119,31 +122,21 @@ function envSchema(host: HostFacts) {
         return cpusToMilli(cpus);
       }),
     // Deploy jobs processed at once.
-    AGENT_CONCURRENCY: int(1, 256, 4),
+    AGENT_CONCURRENCY: int(4, 1, 256),
     // Milliseconds between heartbeats; the scheduler calls an agent offline after 3 missed beats.
-    HEARTBEAT_MS: int(100, 60_000, 2000),
+    HEARTBEAT_MS: int(2000, 100, 60_000),
     // Port of GET /healthz; 0 = no health server.
-    AGENT_HEALTH_PORT: int(0, 65_535, 5001),
+    AGENT_HEALTH_PORT: int(5001, 0, 65_535),
     // Address the health server listens on; loopback by default so it is not exposed by accident.
     AGENT_HEALTH_HOST: hostAddress.default('127.0.0.1'),
     // Seconds a stopped container gets between SIGTERM and SIGKILL.
-    AGENT_STOP_GRACE_SECONDS: int(0, 3600, 10),
+    AGENT_STOP_GRACE_SECONDS: int(10, 0, 3600),
     // Lines kept (approximately) in each deployment's log history.
-    LOG_HISTORY_LINES: int(100, 10_000_000, 10_000),
+    LOG_HISTORY_LINES: int(10_000, 100, 10_000_000),
     // Docker engine: unix:///path, tcp://host:port or http(s)://host:port; unset → the default socket.
-    DOCKER_HOST: z
-      .string()
-      .optional()
-      .transform((input, ctx) => {
-        try {
-          return parseDockerHost(input);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^DOCKER_HOST: /, '') });
-          return z.NEVER;
-        }
-      }),
+    DOCKER_HOST: DockerHostSetting,
     // pino level of the agent's own log.
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: LogLevelSetting,
   });
 }
 

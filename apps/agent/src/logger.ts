@@ -10,14 +10,3 @@ export function createLogger(level: string): Logger {
     redact: { paths: ['env', '*.env', 'password', '*.password', 'redisUrl', '*.redisUrl'], censor: '[redacted]' },
   });
 }
-
-/** A Redis URL fit for a log line: the password (and a user's token) replaced by ***. */
-export function maskRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable url)';
-  }
-}

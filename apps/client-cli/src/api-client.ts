@@ -4,7 +4,7 @@ import {
   DeploymentList,
   DeploymentView,
   formatZodError,
-  LogLine,
+  LogPage,
   type AgentView,
   type CreateDeploymentRequest,
 } from '@draas/queue-contracts';
@@ -17,8 +17,6 @@ import { SchedulerUnreachableError } from './errors/unreachable-error.js';
 // before anyone reads it; every failure becomes ApiError, SchedulerUnreachableError or ProtocolError.
 
 /** `GET .../logs` as JSON. Not in the contracts yet (see the report), so it lives here. */
-export const LogPage = z.object({ lines: z.array(LogLine), next: z.string().nullable() });
-export type LogPage = z.infer<typeof LogPage>;
 
 /** Plain requests give up after this long; uploads and streams are bounded by the caller instead. */
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -19,7 +19,7 @@ export const redisKeys = (prefix: string) =>
     imageByHash: (sha256: string) => `${prefix}:image-by-hash:${sha256}`,
     /** Set of known agent ids. */
     agents: `${prefix}:agents`,
-    /** JSON AgentSnapshot: the agent's last heartbeat, with the time it arrived. */
+    /** JSON Heartbeat: the agent's last one, stamped (sentAt) on Redis's clock; written by the agent. */
     agent: (agentId: string) => `${prefix}:agent:${agentId}`,
     /** Hash instanceRef -> "memoryBytes,milliCpus" of instances placed on an agent and not yet ended. */
     agentAllocations: (agentId: string) => `${prefix}:agent:${agentId}:allocations`,

@@ -99,6 +99,13 @@ export const LogLine = z.object({
 });
 export type LogLine = z.infer<typeof LogLine>;
 
+/** `GET /api/deployments/:id/logs` as JSON: a page of history and the cursor for the next one. */
+export const LogPage = z.object({ lines: z.array(LogLine), next: z.string().nullable() });
+export type LogPage = z.infer<typeof LogPage>;
+
+/** Event names of the logs SSE stream: `log` (a LogLine), `status` and `end` (a DeploymentView). */
+export const SseEvents = { log: 'log', status: 'status', end: 'end' } as const;
+
 export const LogBatch = z.object({ ...header('log-batch'), deploymentId: DeploymentId, lines: z.array(LogLine) });
 export type LogBatch = z.infer<typeof LogBatch>;
 

@@ -4,23 +4,49 @@ import { parseMemory } from './units.js';
 // Pieces of the settings schemas both apps parse their environment with (each app has its own
 // schema; these are the value types they share, so a variable means the same thing everywhere).
 
-/** `DOCKER_HOST` as Docker reads it: unix:///path, tcp://host:port, http(s)://host:port. */
-export type DockerConnection =
-  | { socketPath: string }
-  | { host: string; port: number; protocol: 'http' | 'https' };
+/** dockerode's connection options, as DOCKER_HOST gives them. */
+export type DockerConnection = { socketPath: string } | { host: string; port: number; protocol: 'http' | 'https' };
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+/**
+ * DOCKER_HOST as the docker CLI reads it: unix:///path, tcp://host[:port], http(s)://host[:port]
+ * (ports default to 2375, or 2376 for TLS); unset → the default socket. TLS client certificates are
+ * not supported: use a unix socket or an SSH tunnel for remote engines. Throws naming what is wrong.
+ */
+export function parseDockerHost(value: string | undefined): DockerConnection {
+  if (value === undefined || value === '') return { socketPath: DEFAULT_DOCKER_SOCKET };
+  const expected = `"${value}" is not unix:///path, tcp://host:port or http(s)://host:port`;
+  if (value.startsWith('unix://')) {
+    const socketPath = value.slice('unix://'.length);
+    if (!socketPath.startsWith('/')) throw new Error(`"${value}" must name an absolute socket path (unix:///var/run/docker.sock)`);
+    return { socketPath };
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(expected);
+  }
+  const protocol = ({ 'tcp:': 'http', 'http:': 'http', 'https:': 'https' } as const)[url.protocol as 'tcp:' | 'http:' | 'https:'] as
+    | 'http'
+    | 'https'
+    | undefined;
+  if (!protocol || !url.hostname) throw new Error(expected);
+  const port = url.port ? Number(url.port) : protocol === 'https' ? 2376 : 2375;
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port, protocol };
+}
 
 export const DockerHostSetting = z
   .string()
   .optional()
   .transform((value, ctx): DockerConnection => {
-    if (!value) return { socketPath: '/var/run/docker.sock' };
-    if (value.startsWith('unix://')) return { socketPath: value.slice('unix://'.length) };
-    const match = /^(tcp|http|https):\/\/([^/:]+):(\d{1,5})\/?$/.exec(value);
-    if (!match) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not unix:///path/docker.sock or tcp://host:port` });
+    try {
+      return parseDockerHost(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
     }
-    return { host: match[2] as string, port: Number(match[3]), protocol: match[1] === 'https' ? 'https' : 'http' };
   });
 
 export const RedisUrlSetting = z
@@ -35,8 +61,15 @@ export const RedisPrefixSetting = z
 
 export const LogLevelSetting = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
+/** A whole number in [min, max]; digits only, so `1e3` or `12abc` are refused rather than guessed at. */
 export const intSetting = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max))
+    .optional()
+    .transform((n) => n ?? fallback);
 
 /** A size such as `512m` or `2g`; the default is given in the same form. */
 export const sizeSetting = (fallback: string) =>
@@ -58,5 +91,13 @@ export const boolSetting = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : ['1', 'true', 'yes', 'on'].includes(v)));
 
-/** REDIS_URL with its password hidden, for logs. */
-export const maskRedisUrl = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+/** A Redis URL fit for a log line: the password replaced by ***. */
+export function maskRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}

@@ -2,7 +2,7 @@
 // stream is reopened (and the agent told to look at the truth again).
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Labels } from '@draas/queue-contracts';
+import { Labels, parseDockerHost } from '@draas/queue-contracts';
 import { createLogger } from '../logger.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import { BASE_IMAGE, Harness, waitFor } from '../testing/harness.js';
@@ -22,7 +22,7 @@ class ObservedRuntime extends DockerRuntime {
 
 describe.skipIf(infraMissing !== null)('ExitMonitor (real Docker)', () => {
   let h: Harness;
-  const runtime = new ObservedRuntime({});
+  const runtime = new ObservedRuntime(parseDockerHost(undefined));
   const events: ContainerEvent[] = [];
   let reconnects = 0;
   let monitor: ExitMonitor;

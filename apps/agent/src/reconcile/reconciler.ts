@@ -1,28 +1,14 @@
 import { instanceRef } from '@draas/queue-contracts';
-import type { InstanceStopper } from '../control/stopper.js';
-import type { Logger } from '../logger.js';
-import type { LogFollowers } from '../logs/log-followers.js';
 import { exitOutcome, publishedPorts, readOwner } from '../runtime/container-state.js';
-import type { DockerRuntime } from '../runtime/docker-runtime.js';
-import type { DesiredInstance, DesiredStateReader } from '../state/desired-state.js';
-import type { StatusReporter } from '../status/reporter.js';
-import type { KeyedLock } from '../util/keyed-lock.js';
+import type { DesiredInstance } from '../state/desired-state.js';
+import { LOG_CATCH_UP_MS, type InstanceTools } from '../instance-tools.js';
 import { planReconcile, type ContainerFact, type ReconcileAction } from './reconcile-plan.js';
 
-export interface ReconcilerDeps {
+export interface ReconcilerDeps extends InstanceTools {
   agentId: string;
   advertiseIp: string;
   stopGraceSeconds: number;
-  runtime: DockerRuntime;
-  desired: DesiredStateReader;
-  reporter: StatusReporter;
-  followers: LogFollowers;
-  stopper: InstanceStopper;
-  locks: KeyedLock;
-  log: Logger;
 }
-
-const LOG_CATCH_UP_MS = 5000;
 
 export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
 

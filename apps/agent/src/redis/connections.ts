@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { maskRedisUrl } from '../logger.js';
+import { maskRedisUrl } from '@draas/queue-contracts';
 
 export type RedisRole = 'commands' | 'worker' | 'subscriber';
 

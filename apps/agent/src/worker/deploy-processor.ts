@@ -1,31 +1,18 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { ContainerInspectInfo } from 'dockerode';
 import { canInstanceTransition, containerName, DeployJob, formatZodError, instanceRef, type InstanceRecord } from '@draas/queue-contracts';
-import type { InstanceStopper } from '../control/stopper.js';
+import { LOG_CATCH_UP_MS, type InstanceTools } from '../instance-tools.js';
 import { ImageUnavailableError } from '../errors/image-unavailable-error.js';
 import type { Logger } from '../logger.js';
-import type { LogFollowers } from '../logs/log-followers.js';
 import { buildContainerSpec, type AgentSettings } from '../runtime/container-spec.js';
 import { exitOutcome, publishedPorts, readOwner } from '../runtime/container-state.js';
 import { classifyDockerError, dockerMessage } from '../runtime/docker-errors.js';
-import type { DockerRuntime } from '../runtime/docker-runtime.js';
-import type { DesiredStateReader } from '../state/desired-state.js';
 import { hasEnded, judge } from '../state/verdict.js';
-import type { ReportFields, StatusReporter } from '../status/reporter.js';
-import type { KeyedLock } from '../util/keyed-lock.js';
+import type { ReportFields } from '../status/reporter.js';
 
-export interface DeployDeps {
+export interface DeployDeps extends InstanceTools {
   agent: AgentSettings & { advertiseIp: string; pullTimeoutMs: number };
-  runtime: DockerRuntime;
-  desired: DesiredStateReader;
-  reporter: StatusReporter;
-  followers: LogFollowers;
-  stopper: InstanceStopper;
-  locks: KeyedLock;
-  log: Logger;
 }
-
-const LOG_CATCH_UP_MS = 5000;
 
 export type DeployOutcome =
   | { outcome: 'running'; containerId: string; urls: string[] }

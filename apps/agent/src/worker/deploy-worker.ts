@@ -1,7 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullPrefix, QueueNames } from '@draas/queue-contracts';
-import type { Logger } from '../logger.js';
 import { createDeployProcessor, type DeployDeps, type DeployOutcome } from './deploy-processor.js';
 
 export interface DeployWorkerOptions {

@@ -1,4 +1,4 @@
-import { DeploymentView, formatZodError, isTerminalDeployment, LogLine } from '@draas/queue-contracts';
+import { DeploymentView, formatZodError, isTerminalDeployment, LogLine, SseEvents } from '@draas/queue-contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { ApiClient } from '../api-client.js';
@@ -72,11 +72,11 @@ export async function* followDeployment(api: ApiClient, id: string, options: Fol
 
 function toFollowEvent(name: string, data: string): FollowEvent | null {
   switch (name) {
-    case 'log':
+    case SseEvents.log:
       return { kind: 'log', line: parseData(LogLine, name, data) };
-    case 'status':
+    case SseEvents.status:
       return { kind: 'status', view: parseData(DeploymentView, name, data) };
-    case 'end':
+    case SseEvents.end:
       return { kind: 'end', view: parseData(DeploymentView, name, data) };
     default:
       return null; // events this CLI does not know yet are skipped, so newer schedulers can add some

@@ -1,4 +1,4 @@
-import { Channels, isTerminalDeployment, parseJsonWith, ClusterEvent, type LogLine } from '@draas/queue-contracts';
+import { Channels, ClusterEvent, isTerminalDeployment, parseJsonWith, SseEvents, type LogLine, type LogPage } from '@draas/queue-contracts';
 import { Hono } from 'hono';
 import { stream as honoStream } from 'hono/streaming';
 import type { SchedulerContext } from '../../context.js';
@@ -35,7 +35,8 @@ export function logRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
       const lines = await ctx.logs.range(id, after, limitParam(c.req.query('limit'), 1000, 10_000));
       if (accept.includes('application/x-ndjson')) return c.body(lines.map((l) => JSON.stringify(l) + '\n').join(''), 200, { 'content-type': 'application/x-ndjson' });
       if (accept.includes('text/plain')) return c.text(lines.map((l) => l.line + '\n').join(''));
-      return c.json({ lines, next: lines.at(-1)?.id ?? null });
+      const page: LogPage = { lines, next: lines.at(-1)?.id ?? null };
+      return c.json(page);
     }
     c.header('content-type', 'text/event-stream; charset=utf-8');
     c.header('cache-control', 'no-cache');
@@ -65,7 +66,7 @@ async function followLogs(ctx: SchedulerContext, id: string, after: string | nul
     for (;;) {
       const lines: LogLine[] = await ctx.logs.range(id, last, PAGE);
       if (lines.length === 0) return;
-      await write(lines.map((l) => sseEvent('log', JSON.stringify(l), l.id)).join(''));
+      await write(lines.map((l) => sseEvent(SseEvents.log, JSON.stringify(l), l.id)).join(''));
       last = lines.at(-1)?.id ?? last;
       if (lines.length < PAGE) return;
     }
@@ -74,11 +75,11 @@ async function followLogs(ctx: SchedulerContext, id: string, after: string | nul
     await drain();
     const view = await deploymentView(ctx, id);
     const status = JSON.stringify(view);
-    if (status !== lastStatus) await write(sseEvent('status', status));
+    if (status !== lastStatus) await write(sseEvent(SseEvents.status, status));
     lastStatus = status;
     if (isTerminalDeployment(view.status)) {
       await drain();
-      await write(sseEvent('end', status));
+      await write(sseEvent(SseEvents.end, status));
       return;
     }
     await wake.wait(IDLE_WAKE_MS);
