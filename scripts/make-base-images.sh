@@ -34,7 +34,7 @@ die() { echo "make-base-images: $*" >&2; exit 1; }
 command -v docker >/dev/null 2>&1 || die "docker CLI not found; run scripts/install-deps.sh"
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "Docker engine unreachable; run scripts/install-deps.sh"
 [ -x "$BUSYBOX_BIN" ] || die "$BUSYBOX_BIN missing; install busybox-static (scripts/install-deps.sh)"
-"$BUSYBOX_BIN" --list | grep -qx httpd || die "$BUSYBOX_BIN has no httpd applet; install busybox-static"
+"$BUSYBOX_BIN" --list | grep -x httpd >/dev/null || die "$BUSYBOX_BIN has no httpd applet; install busybox-static"
 command -v node >/dev/null 2>&1 || die "node not found on PATH"
 
 node_bin=$(readlink -f "$(command -v node)")
