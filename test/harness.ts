@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { DeploymentView, AgentList, type AgentView } from '@draas/queue-contracts';
+import { AgentList, DeploymentView, redisKeys, type AgentView } from '@draas/queue-contracts';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../scripts/local-redis.js';
@@ -166,7 +166,7 @@ export async function removeContainers(label: string): Promise<void> {
 
 /** Images the test's deployments built (labelled with their ids). */
 async function removeImagesOf(redis: Redis, prefix: string): Promise<void> {
-  const ids = await redis.zrange(`${prefix}:deployments`, '0', '-1');
+  const ids = await redis.zrange(redisKeys(prefix).deployments, '0', '-1');
   for (const id of ids) {
     for (const image of await docker.listImages({ filters: { label: [`draas.deployment=${id}`] } })) {
       await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
@@ -177,7 +177,7 @@ async function removeImagesOf(redis: Redis, prefix: string): Promise<void> {
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', redisKeys(prefix).everything, 'COUNT', 1000);
     cursor = next;
     if (keys.length) await redis.del(...keys);
   } while (cursor !== '0');

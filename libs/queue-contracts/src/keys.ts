@@ -5,6 +5,8 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
 export const redisKeys = (prefix: string) =>
   ({
     prefix,
+    /** SCAN pattern of every key under the prefix, BullMQ's included (for cleaning up a namespace). */
+    everything: `${prefix}:*`,
     /** JSON DeploymentRecord. */
     deployment: (id: string) => `${prefix}:deployment:${id}`,
     /** JSON InstanceRecord. */

@@ -144,7 +144,7 @@ export class Harness {
 
   private async deleteKeys(): Promise<void> {
     for (let cursor = '0', rounds = 0; rounds < 10_000; rounds++) {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', redisKeys(this.prefix).everything, 'COUNT', 500);
       if (keys.length) await this.redis.del(...keys);
       cursor = next;
       if (cursor === '0') return;
