@@ -93,7 +93,7 @@ program
   .option('-m, --memory <size>', 'memory limit, like 256m or 1g (default 256m)')
   .option('--cpus <n>', 'CPU limit in cores, like 0.5 (default 0.25)')
   .option('-r, --replicas <n>', 'instances to run, spread over agents (default 1)')
-  .option('--restart <policy>', 'no, on-failure, on-failure:N or always (default no)')
+  .option('--restart <policy>', 'no, on-failure, on-failure:N or always (default on-failure: crashes and lost machines restart, a clean exit does not)')
   .option('--strategy <name>', 'placement: spread or binpack (default spread)')
   .option('-d, --detach', 'print the id once the scheduler accepts it, and exit')
   .option('--json', 'print the final deployment as one JSON object on stdout (logs go to stderr)')

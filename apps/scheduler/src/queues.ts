@@ -53,6 +53,16 @@ export class Queues {
     });
   }
 
+  /** A placement at a later moment (`at`, ms on the Redis clock, `now` the same clock's present). */
+  async addPlaceAt(deploymentId: string, at: number, now: number): Promise<void> {
+    await this.place.add('place', { type: 'place', version: 1, deploymentId }, {
+      jobId: JobIds.placeAt(deploymentId, at),
+      delay: Math.max(0, at - now),
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+    });
+  }
+
   async addDeploy(job: DeployJob): Promise<void> {
     await this.deploy(job.agentId).add('deploy', job, {
       jobId: JobIds.deploy(job.deploymentId, job.index, job.attempt),

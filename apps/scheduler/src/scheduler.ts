@@ -10,7 +10,7 @@ import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
-import { AgentWatcher } from './pending/agent-watcher.js';
+import { AgentWatcher } from './liveness/agent-watcher.js';
 import { placementProcessor } from './placement/placement-worker.js';
 import { Queues } from './queues.js';
 import { resumeUnfinished } from './resume.js';
@@ -65,7 +65,16 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
   const aborts = new Map<string, AbortController>();
 
   const worker = (name: string, processor: Processor, concurrency: number) => {
-    const w = new Worker(name, processor, { connection: bullRedis, prefix: bullPrefix(config.prefix), concurrency, maxStalledCount: 3 });
+    // A job held by a scheduler that died is taken back within ~15 s (lock expiry + stall check),
+    // not BullMQ's default ~30-60 s; locks are renewed every lockDuration/2 while work goes on.
+    const w = new Worker(name, processor, {
+      connection: bullRedis,
+      prefix: bullPrefix(config.prefix),
+      concurrency,
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 3,
+    });
     w.on('failed', (job, err) => logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err }, 'job failed'));
     w.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
     return w;

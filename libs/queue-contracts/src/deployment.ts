@@ -197,10 +197,32 @@ export const InstanceRecord = z.object({
   urls: z.array(z.string()),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
+  /** A restart waiting out its back-off: not placed before this time (ms, Redis clock). */
+  restartAt: z.number().int().nullable(),
   updatedAt: z.iso.datetime(),
   rev: z.number().int().nonnegative(),
 });
 export type InstanceRecord = z.infer<typeof InstanceRecord>;
+
+/**
+ * The instance's next attempt, after it ended and its restart policy allows another run: back to
+ * `pending`, on no agent, with everything of the old container cleared. A reset, not a transition.
+ */
+export function nextAttempt(ended: InstanceRecord, restartAt: number | null, note: string, now: string): InstanceRecord {
+  return {
+    ...ended,
+    attempt: ended.attempt + 1,
+    agentId: null,
+    status: 'pending',
+    containerId: null,
+    ports: [],
+    urls: [],
+    exitCode: null,
+    error: note,
+    restartAt,
+    updatedAt: now,
+  };
+}
 
 export const InstanceView = InstanceRecord.omit({ rev: true, deploymentId: true });
 export type InstanceView = z.infer<typeof InstanceView>;

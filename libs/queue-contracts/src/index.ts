@@ -6,3 +6,4 @@ export * from './deployment.js';
 export * from './messages.js';
 export * from './errors.js';
 export * from './settings.js';
+export * from './restart.js';

@@ -31,3 +31,8 @@ export const redisKeys = (prefix: string) =>
 
 /** How an instance is named inside allocation hashes and log lines. */
 export const instanceRef = (deploymentId: string, index: number): string => `${deploymentId}/${index}`;
+
+export function parseInstanceRef(ref: string): { deploymentId: string; index: number } | null {
+  const match = /^([a-z0-9]{12})\/(\d{1,4})$/.exec(ref);
+  return match ? { deploymentId: match[1] as string, index: Number(match[2]) } : null;
+}

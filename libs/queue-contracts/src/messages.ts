@@ -103,8 +103,15 @@ export type LogLine = z.infer<typeof LogLine>;
 export const LogPage = z.object({ lines: z.array(LogLine), next: z.string().nullable() });
 export type LogPage = z.infer<typeof LogPage>;
 
-/** Event names of the logs SSE stream: `log` (a LogLine), `status` and `end` (a DeploymentView). */
-export const SseEvents = { log: 'log', status: 'status', end: 'end' } as const;
+/**
+ * Event names of the logs SSE stream: `log` (a LogLine), `status` and `end` (a DeploymentView), and
+ * `gap` ({ message, after, trimmedUpTo }) when lines were trimmed from the capped history before
+ * this client read them.
+ */
+export const SseEvents = { log: 'log', status: 'status', end: 'end', gap: 'gap' } as const;
+
+export const LogGap = z.object({ message: z.string(), after: z.string(), trimmedUpTo: z.string() });
+export type LogGap = z.infer<typeof LogGap>;
 
 export const LogBatch = z.object({ ...header('log-batch'), deploymentId: DeploymentId, lines: z.array(LogLine) });
 export type LogBatch = z.infer<typeof LogBatch>;

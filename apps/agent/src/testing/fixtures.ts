@@ -37,6 +37,7 @@ export const instanceRecord = (over: Partial<InstanceRecord> = {}): InstanceReco
   urls: [],
   exitCode: null,
   error: null,
+  restartAt: null,
   updatedAt: now,
   rev: 1,
   ...over,

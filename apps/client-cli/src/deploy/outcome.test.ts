@@ -4,7 +4,7 @@ import { deploymentUrls, deployOutcome } from './outcome.js';
 
 const at = '2025-06-01T12:00:00.000Z';
 const instance = (index: number, status: InstanceView['status'], urls: string[] = []): InstanceView => ({
-  index, attempt: 1, agentId: 'agent-a', status, containerId: null, ports: [], urls, exitCode: null, error: null, updatedAt: at,
+  index, attempt: 1, agentId: 'agent-a', status, containerId: null, ports: [], urls, exitCode: null, error: null, restartAt: null, updatedAt: at,
 });
 const view = (over: Partial<DeploymentView>): DeploymentView => ({
   id: 'k2h4x9q0m1ab', name: 'web', status: 'queued', desired: 'running', image: null, source: 'archive', replicas: 1,
@@ -24,6 +24,9 @@ describe('deployOutcome', () => {
     ['exited', { status: 'exited', instances: [instance(0, 'exited')] }, 'failed'],
     ['a replica failed and will not restart', { status: 'running', replicas: 2, instances: [instance(0, 'running'), instance(1, 'failed')] }, 'failed'],
     ['a replica failed but the policy restarts it', { status: 'running', restart: 'always', replicas: 2, instances: [instance(0, 'running'), instance(1, 'failed')] }, 'waiting'],
+    ['a replica restarting for the second time', { status: 'running', restart: 'on-failure', replicas: 2, instances: [instance(0, 'running'), { ...instance(1, 'pending'), attempt: 2 }] }, 'waiting'],
+    ['a crash loop', { status: 'pending', restart: 'on-failure', instances: [{ ...instance(0, 'pending'), attempt: 3 }] }, 'failed'],
+    ['running again after restarts', { status: 'running', restart: 'on-failure', instances: [{ ...instance(0, 'running'), attempt: 5 }] }, 'running'],
   ])('%s → %s', (_, over, outcome) => {
     expect(deployOutcome(view(over))).toBe(outcome);
   });

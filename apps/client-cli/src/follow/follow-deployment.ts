@@ -1,4 +1,4 @@
-import { DeploymentView, formatZodError, isTerminalDeployment, LogLine, SseEvents } from '@draas/queue-contracts';
+import { DeploymentView, formatZodError, isTerminalDeployment, LogGap, LogLine, SseEvents } from '@draas/queue-contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import type { ApiClient } from '../api-client.js';
@@ -78,6 +78,8 @@ function toFollowEvent(name: string, data: string): FollowEvent | null {
       return { kind: 'status', view: parseData(DeploymentView, name, data) };
     case SseEvents.end:
       return { kind: 'end', view: parseData(DeploymentView, name, data) };
+    case SseEvents.gap:
+      return { kind: 'notice', message: `warning: ${parseData(LogGap, name, data).message}` };
     default:
       return null; // events this CLI does not know yet are skipped, so newer schedulers can add some
   }

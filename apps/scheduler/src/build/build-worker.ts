@@ -15,6 +15,8 @@ import { LogBatcher } from './log-batcher.js';
 
 /** Lines of build output quoted in a failed deployment's `error`. */
 const ERROR_TAIL_LINES = 15;
+/** How often a running build looks whether its deployment was cancelled. */
+const CANCEL_POLL_MS = 1000;
 
 export const uploadPath = (ctx: Pick<SchedulerContext, 'config'>, deploymentId: string): string =>
   path.join(ctx.config.uploadDir, `${deploymentId}.zip`);
@@ -26,9 +28,17 @@ export function buildProcessor(ctx: SchedulerContext, aborts: Map<string, AbortC
     const { deploymentId } = parsed.data;
     const controller = new AbortController();
     aborts.set(deploymentId, controller);
+    // A cancel made through another scheduler cannot reach this controller: the desired state can.
+    const watch = setInterval(() => {
+      ctx.deployments.get(deploymentId).then(
+        (record) => record?.desired === 'cancelled' && controller.abort(),
+        (err: Error) => ctx.logger.warn({ err, deploymentId }, 'cannot read the desired state during the build; will retry'),
+      );
+    }, CANCEL_POLL_MS);
     try {
       await buildDeployment(ctx, deploymentId, controller.signal, job.attemptsMade);
     } finally {
+      clearInterval(watch);
       aborts.delete(deploymentId);
     }
   };

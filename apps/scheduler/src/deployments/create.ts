@@ -39,7 +39,8 @@ export function toSpec(request: ParsedCreateDeploymentRequest, fallbackName: str
     milliCpus: request.cpus ?? Limits.defaultMilliCpus,
     constraints: request.constraints ?? [],
     replicas: request.replicas ?? 1,
-    restart: request.restart ?? { policy: 'no', maxRetries: null },
+    // A crash or a lost machine restarts the instance (with back-off); a clean exit stays ended.
+    restart: request.restart ?? { policy: 'on-failure', maxRetries: null },
     strategy: request.strategy ?? 'spread',
   };
 }

@@ -36,6 +36,7 @@ const instance = (index: number, status: InstanceRecord['status'], url: string):
   urls: [url],
   exitCode: null,
   error: null,
+  restartAt: null,
   updatedAt: now,
   rev: 1,
 });

@@ -9,6 +9,7 @@ import { agentRoutes } from './routes/agents.js';
 import { compatRoutes } from './routes/compat.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
 import { loginRoutes } from './routes/login.js';
@@ -33,6 +34,7 @@ export function createApp({ ctx, hub, token, cancel, compatWaitMs }: AppDeps): H
   app.route('/api/deployments', deploymentRoutes(ctx, cancel));
   app.route('/api/deployments', logRoutes(ctx, hub));
   app.route('/api/agents', agentRoutes(ctx));
+  app.route('/api/events', eventRoutes(ctx, hub));
   app.route('/', compatRoutes(ctx, hub, cancel, compatWaitMs));
   app.route('/', dashboardRoutes(ctx));
   app.get('/', (c) => c.redirect('/dashboard'));

@@ -34,7 +34,9 @@ export async function placeDeployment(ctx: SchedulerContext, deploymentId: strin
   let reason: string | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const instances = await ctx.deployments.instances(deploymentId, record.spec.replicas);
-    const waiting = instances.filter((i) => i.status === 'pending').map((i) => i.index);
+    const now = ctx.clock.now();
+    // Restarts still in their back-off wait for the placement queued for their time.
+    const waiting = instances.filter((i) => i.status === 'pending' && (i.restartAt === null || i.restartAt <= now)).map((i) => i.index);
     if (waiting.length === 0) {
       reason = null;
       break;
@@ -80,6 +82,7 @@ async function ensureInstanceRecords(ctx: SchedulerContext, record: DeploymentRe
       urls: [],
       exitCode: null,
       error: null,
+      restartAt: null,
       updatedAt: now,
       rev: 0,
     });
@@ -92,7 +95,7 @@ async function commit(ctx: SchedulerContext, record: DeploymentRecord, index: nu
   if (!(await ctx.agents.reserve(agent, ref, record.spec.memoryBytes, record.spec.milliCpus))) return false;
   const result = await ctx.deployments.updateInstance(record.id, index, (current) =>
     current.status === 'pending'
-      ? { ...current, status: 'scheduled', agentId: agent.id, error: null, updatedAt: new Date(ctx.clock.now()).toISOString() }
+      ? { ...current, status: 'scheduled', agentId: agent.id, error: null, restartAt: null, updatedAt: new Date(ctx.clock.now()).toISOString() }
       : null,
   );
   if (!result?.changed) {

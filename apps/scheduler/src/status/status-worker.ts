@@ -1,5 +1,6 @@
 import {
   canInstanceTransition,
+  holdsResources,
   instanceRef,
   InstanceReport,
   isTerminalInstance,
@@ -8,6 +9,7 @@ import {
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
+import { afterInstanceEnded } from '../deployments/restarts.js';
 
 // Applies agents' reports to instance records. Reports can arrive late, twice or out of order: one
 // for another attempt or agent is stale and ignored, and only moves the state machine allows are kept.
@@ -23,7 +25,9 @@ export function statusProcessor(ctx: SchedulerContext, onCapacityFreed: () => vo
 
 /** Returns true when the report ended the instance and so freed room on its agent. */
 export async function applyReport(ctx: SchedulerContext, report: InstanceReport): Promise<boolean> {
+  let previous: InstanceRecord['status'] | null = null;
   const result = await ctx.deployments.updateInstance(report.deploymentId, report.index, (current) => {
+    previous = current.status;
     if (current.attempt !== report.attempt || current.agentId !== report.agentId) return null;
     if (!canInstanceTransition(current.status, report.status)) return null;
     if (current.status === report.status && current.containerId === report.containerId && sameUrls(current, report)) return null;
@@ -40,11 +44,23 @@ export async function applyReport(ctx: SchedulerContext, report: InstanceReport)
   });
   if (!result?.changed) return false;
   const instance = result.record;
+  const ref = instanceRef(report.deploymentId, report.index);
   const ended = isTerminalInstance(instance.status);
-  if (ended) await ctx.agents.release(report.agentId, instanceRef(report.deploymentId, report.index));
+  if (ended) await ctx.agents.release(report.agentId, ref);
+  else if (previous === 'lost' && holdsResources(instance.status)) await reclaim(ctx, report, ref);
   await systemLog(ctx, report.deploymentId, describe(instance), instance.index);
+  if (instance.status === 'exited' || instance.status === 'failed') await afterInstanceEnded(ctx, instance, instance.status);
   await refreshFromInstances(ctx, report.deploymentId, instance);
   return ended;
+}
+
+/**
+ * An agent that was lost came back with the instance still running (and nothing replaced it): it
+ * holds resources again, whatever placement thinks is free, because it really runs there.
+ */
+async function reclaim(ctx: SchedulerContext, report: InstanceReport, ref: string): Promise<void> {
+  const record = await ctx.deployments.require(report.deploymentId);
+  await ctx.agents.claim(report.agentId, ref, record.spec.memoryBytes, record.spec.milliCpus);
 }
 
 const sameUrls = (a: InstanceRecord, b: InstanceReport): boolean => a.urls.join() === b.urls.join();

@@ -109,6 +109,17 @@ export class AgentStore {
     return ok === 1;
   }
 
+  /** Records what an instance that really runs on the agent holds, whether or not it fits. */
+  async claim(agentId: string, ref: string, memoryBytes: number, milliCpus: number): Promise<void> {
+    const unbounded = Number.MAX_SAFE_INTEGER;
+    await this.redis.draasReserve(this.keys.agentAllocations(agentId), this.keys.agentUsage(agentId), ref, memoryBytes, milliCpus, unbounded, unbounded, unbounded);
+  }
+
+  /** Refs (`<deploymentId>/<index>`) of the instances holding resources on the agent. */
+  allocations(agentId: string): Promise<string[]> {
+    return this.redis.hkeys(this.keys.agentAllocations(agentId));
+  }
+
   /** Gives back what an instance held; a second release of the same instance does nothing. */
   async release(agentId: string, ref: string): Promise<boolean> {
     return (await this.redis.draasRelease(this.keys.agentAllocations(agentId), this.keys.agentUsage(agentId), ref)) === 1;

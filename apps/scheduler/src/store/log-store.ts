@@ -45,6 +45,22 @@ export class LogStore {
     return decodeEntries(await this.redis.xrange(this.keys.logs(deploymentId), after ? `(${after}` : '-', '+', 'COUNT', limit));
   }
 
+  /**
+   * The newest line id the cap has trimmed away ('0-0' when none): a follower whose cursor is older
+   * than this has missed lines (Redis 7 keeps this in XINFO STREAM).
+   */
+  async trimmedUpTo(deploymentId: string): Promise<string> {
+    let info: unknown[];
+    try {
+      info = (await this.redis.xinfo('STREAM', this.keys.logs(deploymentId))) as unknown[];
+    } catch (err) {
+      if (/no such key/i.test((err as Error).message)) return '0-0';
+      throw err;
+    }
+    const at = info.indexOf('max-deleted-entry-id');
+    return at >= 0 ? String(info[at + 1]) : '0-0';
+  }
+
   /** The last `count` lines, oldest first. */
   async tail(deploymentId: string, count: number): Promise<LogLine[]> {
     return decodeEntries((await this.redis.xrevrange(this.keys.logs(deploymentId), '+', '-', 'COUNT', count)).reverse());
@@ -56,3 +72,10 @@ const decodeEntries = (entries: [id: string, fields: string[]][]): LogLine[] =>
     const line = decodeLogEntry(id, fields);
     return line ? [line] : [];
   });
+
+/** Orders two stream ids (`<ms>-<seq>`): negative, zero or positive. */
+export function compareLogIds(a: string, b: string): number {
+  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
+  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
+  return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
+}

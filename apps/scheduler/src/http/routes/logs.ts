@@ -1,8 +1,9 @@
-import { Channels, ClusterEvent, isTerminalDeployment, parseJsonWith, SseEvents, type LogLine, type LogPage } from '@draas/queue-contracts';
+import { Channels, ClusterEvent, isTerminalDeployment, parseJsonWith, SseEvents, type LogGap, type LogLine, type LogPage } from '@draas/queue-contracts';
 import { Hono } from 'hono';
 import { stream as honoStream } from 'hono/streaming';
 import type { SchedulerContext } from '../../context.js';
 import { BadRequest } from '../../errors/index.js';
+import { compareLogIds } from '../../store/log-store.js';
 import type { PubSubHub } from '../../store/pubsub.js';
 import { deploymentIdParam, deploymentView, limitParam } from '../views.js';
 import { Wakeup } from '../wakeup.js';
@@ -62,7 +63,17 @@ export function logRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
 async function followLogs(ctx: SchedulerContext, id: string, after: string | null, write: (text: string) => Promise<unknown>, wake: Wakeup): Promise<void> {
   let last = after;
   let lastStatus = '';
+  let gapReported = false;
   const drain = async () => {
+    if (last !== null && !gapReported) {
+      const trimmed = await ctx.logs.trimmedUpTo(id);
+      if (compareLogIds(trimmed, last) > 0) {
+        gapReported = true;
+        const message = `lines after ${last} up to ${trimmed} were trimmed from the history (LOG_HISTORY_LINES) before this client read them`;
+        const gap: LogGap = { message, after: last, trimmedUpTo: trimmed };
+        await write(sseEvent(SseEvents.gap, JSON.stringify(gap)));
+      }
+    }
     for (;;) {
       const lines: LogLine[] = await ctx.logs.range(id, last, PAGE);
       if (lines.length === 0) return;

@@ -1,19 +1,23 @@
 import { Channels, Heartbeat, parseJsonWith } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
+import { reapAgent } from './reaper.js';
 import type { PubSubHub } from '../store/pubsub.js';
 
-// Notices agents coming and going. A deployment that no agent could take waits in the pending set;
-// it is placed again as soon as capacity may have appeared: an agent came online, or an instance
-// ended and gave its room back. A periodic sweep covers prompts that pub/sub dropped.
+// Notices agents coming and going. An agent that goes silent is reaped: its work moves elsewhere.
+// A deployment that no agent could take waits in the pending set; it is placed again as soon as
+// capacity may have appeared: an agent came online, or an instance ended and gave its room back.
+// Periodic sweeps cover prompts that pub/sub dropped and a reaping interrupted by a crash.
 
-const SWEEP_MS = 1000;
+const SWEEP_MS = 500;
 const PENDING_RETRY_MS = 5000;
+const REAP_AGAIN_MS = 10_000;
 
 export class AgentWatcher {
   private readonly online = new Map<string, boolean>();
   private timer: NodeJS.Timeout | null = null;
   private off: (() => Promise<void>) | null = null;
   private lastRetry = 0;
+  private lastReap = 0;
   private sweeping = false;
 
   constructor(
@@ -40,15 +44,21 @@ export class AgentWatcher {
     this.sweeping = true;
     try {
       let cameOnline = false;
+      const reapAll = Date.now() - this.lastReap > REAP_AGAIN_MS;
+      const toReap: string[] = [];
       for (const agent of await this.ctx.agents.list()) {
         const id = agent.heartbeat.agentId;
         const before = this.online.get(id);
-        if (before === agent.online) continue;
-        this.online.set(id, agent.online);
-        if (agent.online) cameOnline = true;
-        this.ctx.logger.info({ agentId: id, state: agent.online ? 'online' : 'offline' }, 'agent state');
-        await this.ctx.events.agent(id, agent.online ? 'online' : 'offline');
+        if (before !== agent.online) {
+          this.online.set(id, agent.online);
+          if (agent.online) cameOnline = true;
+          this.ctx.logger.info({ agentId: id, state: agent.online ? 'online' : 'offline' }, 'agent state');
+          await this.ctx.events.agent(id, agent.online ? 'online' : 'offline');
+        }
+        if (!agent.online && (before !== false || reapAll)) toReap.push(id);
       }
+      if (reapAll) this.lastReap = Date.now();
+      for (const id of toReap) await reapAgent(this.ctx, id);
       if (cameOnline || Date.now() - this.lastRetry > PENDING_RETRY_MS) await this.retryPending();
     } finally {
       this.sweeping = false;
