@@ -6,18 +6,11 @@ import { ApiErrorBody, bullPrefix, DeploymentView, QueueNames } from '@draas/que
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../scripts/local-redis.js';
-import { startCluster, waitFor, zipFolder, zipForm, type Cluster } from './harness.js';
+import { answers, startCluster, zipFolder, zipForm, type Cluster } from './harness.js';
 import { makeZip } from './zip-fixtures.js';
 
 const infraMissing = inject('infraMissing');
 
-async function get(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return `${res.status} ${await res.text()}`;
-}
-
-/** Waits until the URL serves the text (a container just started may need a moment to listen). */
-const answers = (url: string, text: string) => waitFor(`${url} to answer with "${text}"`, async () => (await get(url)).includes(text), 15_000, 100);
 
 describe.skipIf(infraMissing !== null)('deploying', () => {
   let cluster: Cluster;
@@ -36,11 +29,7 @@ describe.skipIf(infraMissing !== null)('deploying', () => {
     return { status: res.status, body: await res.json() };
   }
 
-  async function deployImage(body: Record<string, unknown>): Promise<DeploymentView> {
-    const res = await cluster.api('/api/deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(202);
-    return DeploymentView.parse(await res.json());
-  }
+  const deployImage = (body: Record<string, unknown>) => cluster.deployImage(body);
 
   it('runs an uploaded example ZIP and its URL serves the page', async () => {
     const { status, body } = await upload(await zipFolder(path.join(REPO_ROOT, 'examples/static-site')), { name: 'static-site', env: '{"SECRET":"s3cr3t-value"}' });

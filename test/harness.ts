@@ -1,18 +1,20 @@
 // Starts DRaaS's real processes for integration tests (scheduler and agents as separate processes,
 // from their TypeScript sources, against the test Redis and the local Docker engine) and cleans up
 // everything they made: containers, images, Redis keys, data folders.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { AgentList, DeploymentView, redisKeys, type AgentView } from '@draas/queue-contracts';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../scripts/local-redis.js';
 
 export const docker = new Docker();
+const run = promisify(execFile);
 
 export interface Proc {
   name: string;
@@ -63,19 +65,39 @@ export async function waitFor<T>(what: string, check: () => Promise<T | null | u
 
 export interface Cluster {
   prefix: string;
-  url: string;
+  /** The scheduler's URL (it changes when the scheduler is restarted). */
+  readonly url: string;
   token: string;
   dataDir: string;
-  scheduler: Proc;
+  readonly scheduler: Proc;
   agents: Map<string, Proc>;
   redis: Redis;
   api(pathname: string, init?: RequestInit): Promise<Response>;
   json<T = unknown>(pathname: string, init?: RequestInit): Promise<T>;
   deployment(id: string): Promise<DeploymentView>;
   waitForDeployment(id: string, done: (d: DeploymentView) => boolean, what: string, timeoutMs?: number): Promise<DeploymentView>;
+  /** POST /api/deployments with a JSON body; expects 202. */
+  deployImage(body: Record<string, unknown>): Promise<DeploymentView>;
+  /** POST /api/deployments with a ZIP; expects 202. */
+  upload(zip: Buffer, fields?: Record<string, string>): Promise<DeploymentView>;
+  /** Starts (or starts again, same id and data folder) an agent process and waits until it is online. */
   startAgent(id: string, env?: Record<string, string>): Promise<Proc>;
+  /** Stops the scheduler with `signal` (SIGKILL: a crash) and starts a new one on the same state. */
+  restartScheduler(signal: NodeJS.Signals): Promise<void>;
   agentsOnline(): Promise<AgentView[]>;
   close(): Promise<void>;
+}
+
+async function launchScheduler(env: Record<string, string>): Promise<{ proc: Proc; url: string }> {
+  const proc = startProcess('scheduler', 'apps/scheduler/src/index.ts', env);
+  const url = await waitFor('the scheduler to listen', async () => {
+    for (const line of proc.output) {
+      if (line.includes('"scheduler listening"')) return (JSON.parse(line) as { url: string }).url;
+    }
+    if (proc.child.exitCode !== null) throw new Error(`scheduler exited: ${proc.output.join('\n')}`);
+    return null;
+  }, 30_000, 50);
+  return { proc, url };
 }
 
 /** A scheduler on its own key prefix and data folder; agents are added with startAgent. */
@@ -83,7 +105,7 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'draas-int-'));
   const token = randomBytes(24).toString('hex');
-  const scheduler = startProcess('scheduler', 'apps/scheduler/src/index.ts', {
+  const env = {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
     PORT: '0',
@@ -91,30 +113,33 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
     DATA_DIR: path.join(dataDir, 'scheduler'),
     DRAAS_TOKEN: token,
     ...schedulerEnv,
-  });
-  const url = await waitFor('the scheduler to listen', async () => {
-    for (const line of scheduler.output) {
-      if (line.includes('"scheduler listening"')) return (JSON.parse(line) as { url: string }).url;
-    }
-    if (scheduler.child.exitCode !== null) throw new Error(`scheduler exited: ${scheduler.output.join('\n')}`);
-    return null;
-  }, 30_000, 50);
+  };
+  let current = await launchScheduler(env);
   const redis = new Redis(redisUrl);
   const agents = new Map<string, Proc>();
   const api = (pathname: string, init: RequestInit = {}) =>
-    fetch(url + pathname, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+    fetch(current.url + pathname, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
   const json = async <T>(pathname: string, init?: RequestInit): Promise<T> => {
     const res = await api(pathname, init);
     const body = (await res.json()) as T;
     if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${pathname}: ${res.status} ${JSON.stringify(body)}`);
     return body;
   };
+  const accepted = async (res: Response): Promise<DeploymentView> => {
+    const body: unknown = await res.json();
+    if (res.status !== 202) throw new Error(`expected 202, got ${res.status}: ${JSON.stringify(body)}`);
+    return DeploymentView.parse(body);
+  };
   const cluster: Cluster = {
     prefix,
-    url,
+    get url() {
+      return current.url;
+    },
     token,
     dataDir,
-    scheduler,
+    get scheduler() {
+      return current.proc;
+    },
     agents,
     redis,
     api,
@@ -125,8 +150,11 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
         const d = await cluster.deployment(id);
         return done(d) ? d : null;
       }, timeoutMs, 200),
+    deployImage: async (body) =>
+      accepted(await api('/api/deployments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })),
+    upload: async (zip, fields = {}) => accepted(await api('/api/deployments', { method: 'POST', body: zipForm(zip, fields) })),
     agentsOnline: async () => AgentList.parse(await json('/api/agents')).agents.filter((a) => a.state === 'online'),
-    async startAgent(id, env = {}) {
+    async startAgent(id, agentEnv = {}) {
       const proc = startProcess(`agent ${id}`, 'apps/agent/src/index.ts', {
         REDIS_URL: redisUrl,
         REDIS_PREFIX: prefix,
@@ -136,7 +164,8 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
         AGENT_HEALTH_PORT: '0',
         AGENT_DATA_DIR: path.join(dataDir, `agent-${id}`),
         HEARTBEAT_MS: '500',
-        ...env,
+        AGENT_STOP_GRACE_SECONDS: '2',
+        ...agentEnv,
       });
       agents.set(id, proc);
       await waitFor(`agent ${id} to come online`, async () => {
@@ -145,9 +174,13 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
       }, 30_000, 100);
       return proc;
     },
+    async restartScheduler(signal) {
+      await current.proc.stop(signal);
+      current = await launchScheduler(env);
+    },
     async close() {
       await Promise.all([...agents.values()].map((a) => a.stop()));
-      await scheduler.stop();
+      await current.proc.stop();
       for (const agentId of agents.keys()) await removeContainers(`draas.agent=${agentId}`);
       await removeImagesOf(redis, prefix);
       await deleteKeys(redis, prefix);
@@ -156,6 +189,14 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
     },
   };
   return cluster;
+}
+
+/** Waits until the URL answers with the text (a container just started may need a moment to listen). */
+export async function answers(url: string, text: string, timeoutMs = 15_000): Promise<void> {
+  await waitFor(`${url} to answer with "${text}"`, async () => {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return (await res.text()).includes(text);
+  }, timeoutMs, 100);
 }
 
 export async function removeContainers(label: string): Promise<void> {
@@ -206,3 +247,27 @@ export async function zipFolder(dir: string): Promise<Buffer> {
   await done;
   return Buffer.concat(chunks);
 }
+
+/**
+ * Builds a small test image with the local engine (faster than through the API when the build
+ * itself is not under test). Labelled so that removeTestImages finds it.
+ */
+export async function buildTestImage(tag: string, dockerfile: string): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'draas-img-'));
+  try {
+    writeFileSync(path.join(dir, 'Dockerfile'), `${dockerfile}\nLABEL draas.test=true\n`);
+    await run('docker', ['build', '-q', '-t', tag, dir], { timeout: 120_000 });
+    return tag;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function removeTestImage(tag: string): Promise<void> {
+  await run('docker', ['rmi', '-f', tag]);
+}
+
+/** A busybox web server (port 8080, page text `page`) that also prints `tick <n>` every 100 ms. */
+export const tickerDockerfile = (page: string) => `FROM draas/busybox:local
+EXPOSE 8080
+CMD ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /tmp/www && echo ${page} > /tmp/www/index.html && httpd -p 8080 -h /tmp/www && i=0; while true; do i=$((i+1)); echo \\"tick $i\\"; sleep 0.1; done"]`;

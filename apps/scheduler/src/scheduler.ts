@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { bullPrefix, QueueNames, redisKeys } from '@draas/queue-contracts';
@@ -24,6 +25,22 @@ import { PubSubHub } from './store/pubsub.js';
 import { defineCas } from './store/records.js';
 import { createRedis } from './store/redis.js';
 import { resolveToken } from './token.js';
+
+/**
+ * Stops accepting connections, lets requests under way finish for a moment, then ends the rest:
+ * log and event streams (SSE) never end by themselves and would hold the stop forever.
+ */
+async function closeServer(server: ReturnType<typeof serve>): Promise<void> {
+  const http = server as HttpServer;
+  const closed = new Promise<void>((resolve, reject) => http.close((err) => (err ? reject(err) : resolve())));
+  http.closeIdleConnections();
+  const timer = setTimeout(() => http.closeAllConnections(), 2000);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface SchedulerHandle {
   url: string;
@@ -110,7 +127,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     tokenFile,
     close: () =>
       closeAll([
-        ['http server', () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())))],
+        ['http server', () => closeServer(server)],
         ['agent watcher', () => watcher.close()],
         ...workers.map((w) => [`worker ${w.name}`, () => w.close()] as const),
         ['queues', () => ctx.queues.close()],

@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './errors.js';
 export * from './settings.js';
 export * from './restart.js';
+export * from './log-append.js';

@@ -105,15 +105,16 @@ export type LogPage = z.infer<typeof LogPage>;
 
 /**
  * Event names of the logs SSE stream: `log` (a LogLine), `status` and `end` (a DeploymentView), and
- * `gap` ({ message, after, trimmedUpTo }) when lines were trimmed from the capped history before
+ * `gap` ({ message, after, oldest }) when lines were trimmed from the capped history before
  * this client read them.
  */
 export const SseEvents = { log: 'log', status: 'status', end: 'end', gap: 'gap' } as const;
 
-export const LogGap = z.object({ message: z.string(), after: z.string(), trimmedUpTo: z.string() });
+export const LogGap = z.object({ message: z.string(), after: z.string(), oldest: z.string() });
 export type LogGap = z.infer<typeof LogGap>;
 
-export const LogBatch = z.object({ ...header('log-batch'), deploymentId: DeploymentId, lines: z.array(LogLine) });
+/** Published with every append (see log-append.ts): `prevId` is the stream's newest id before these lines. */
+export const LogBatch = z.object({ ...header('log-batch'), deploymentId: DeploymentId, prevId: z.string(), lines: z.array(LogLine).min(1) });
 export type LogBatch = z.infer<typeof LogBatch>;
 
 export const ControlCommand = z.discriminatedUnion('command', [

@@ -1,5 +1,11 @@
-import type { Redis } from 'ioredis';
-import { Channels, decodeLogEntry, encodeLogEntry, LogBatch, type LogLine, type NewLogLine, type RedisKeys } from '@draas/queue-contracts';
+import type { Redis, Result } from 'ioredis';
+import { APPEND_LOGS_LUA, appendLogsArgs, Channels, decodeLogEntry, withIds, type LogLine, type NewLogLine, type RedisKeys } from '@draas/queue-contracts';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    draasAppendLogs(key: string, ...args: string[]): Result<string[], Context>;
+  }
+}
 
 /** Where shipped log lines go: the capped history stream, then a live message for followers. */
 export class RedisLogSink {
@@ -8,27 +14,18 @@ export class RedisLogSink {
     private readonly keys: RedisKeys,
     private readonly channels: ReturnType<typeof Channels>,
     private readonly historyLines: number,
-  ) {}
+  ) {
+    redis.defineCommand('draasAppendLogs', { numberOfKeys: 1, lua: APPEND_LOGS_LUA });
+  }
 
   /**
-   * One pipeline of XADDs per batch (one round trip), then one PUBLISH carrying the ids Redis gave
-   * the lines. The publish cannot join the pipeline because it needs those ids; a follower that sees
-   * a line both in history and live de-duplicates by id.
+   * One script per batch (one round trip): the lines go to the capped history and out to live
+   * followers atomically, so followers see batches in stream order (see log-append.ts).
    */
   async write(deploymentId: string, lines: readonly NewLogLine[]): Promise<LogLine[]> {
     if (lines.length === 0) return [];
-    const key = this.keys.logs(deploymentId);
-    const pipeline = this.redis.pipeline();
-    for (const line of lines) pipeline.xadd(key, 'MAXLEN', '~', this.historyLines, '*', ...encodeLogEntry(line));
-    const results = (await pipeline.exec()) ?? [];
-    const shipped: LogLine[] = [];
-    results.forEach(([err, id], i) => {
-      if (err) throw err;
-      shipped.push({ ...(lines[i] as NewLogLine), id: String(id) });
-    });
-    const batch = LogBatch.parse({ type: 'log-batch', version: 1, deploymentId, lines: shipped });
-    await this.redis.publish(this.channels.logs(deploymentId), JSON.stringify(batch));
-    return shipped;
+    const args = appendLogsArgs(this.channels.logs(deploymentId), this.historyLines, deploymentId, lines);
+    return withIds(lines, await this.redis.draasAppendLogs(this.keys.logs(deploymentId), ...args));
   }
 
   /** Time (Redis clock, ms) of the newest run-phase line of one instance among the last `scan` entries. */

@@ -18,8 +18,9 @@ export interface EventHandlerDeps {
   log: Logger;
 }
 
-// How long the last lines of a dead container may take to arrive before its exit is reported.
-const LOG_DRAIN_MS = 2000;
+// How long the last lines of a dead container may take to be shipped before its exit is reported.
+// Followers see the end only once every line is shipped, so a fast container's flood must fit in.
+const LOG_DRAIN_MS = 15_000;
 
 /** Reacts to what the engine says happened: a start gets a log follower, a die gets reported. */
 export function createEventHandler(deps: EventHandlerDeps) {

@@ -14,17 +14,24 @@ export class Wakeup {
     this.notify();
   }
 
-  async wait(timeoutMs: number): Promise<void> {
-    if (!this.pending) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
+  /** Waits for a notify (true) or the timeout (false); a notify that came before counts. */
+  async waitFor(timeoutMs: number): Promise<boolean> {
+    let prompted = this.pending;
+    if (!prompted) {
+      prompted = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
         this.resolve = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
     }
     this.resolve = null;
     this.pending = false;
+    return prompted;
+  }
+
+  async wait(timeoutMs: number): Promise<void> {
+    await this.waitFor(timeoutMs);
   }
 }

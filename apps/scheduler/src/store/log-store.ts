@@ -1,13 +1,20 @@
 import {
+  APPEND_LOGS_LUA,
+  appendLogsArgs,
   Channels,
   decodeLogEntry,
-  encodeLogEntry,
-  LogBatch,
+  withIds,
   type LogLine,
   type NewLogLine,
   type RedisKeys,
 } from '@draas/queue-contracts';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    draasAppendLogs(key: string, ...args: string[]): Result<string[], Context>;
+  }
+}
 
 // A deployment's log: a capped Redis stream (the history, the truth) plus a pub/sub prompt per batch
 // for live followers. Stream ids are the lines' ids, and the SSE event ids.
@@ -21,44 +28,25 @@ export class LogStore {
     private readonly maxLines: number,
   ) {
     this.channels = Channels(keys.prefix);
+    redis.defineCommand('draasAppendLogs', { numberOfKeys: 1, lua: APPEND_LOGS_LUA });
   }
 
-  /** Appends lines in one round trip and publishes them; returns them with their ids. */
+  /** Appends lines and publishes them, atomically and in one round trip; returns them with their ids. */
   async append(deploymentId: string, lines: readonly NewLogLine[]): Promise<LogLine[]> {
     if (lines.length === 0) return [];
-    const key = this.keys.logs(deploymentId);
-    const pipeline = this.redis.pipeline();
-    for (const line of lines) pipeline.xadd(key, 'MAXLEN', '~', this.maxLines, '*', ...encodeLogEntry(line));
-    const replies = (await pipeline.exec()) ?? [];
-    const stored = lines.map((line, i) => {
-      const [err, id] = replies[i] ?? [];
-      if (err) throw err;
-      return { ...line, id: id as string };
-    });
-    const batch: LogBatch = { type: 'log-batch', version: 1, deploymentId, lines: stored };
-    await this.redis.publish(this.channels.logs(deploymentId), JSON.stringify(batch));
-    return stored;
+    const args = appendLogsArgs(this.channels.logs(deploymentId), this.maxLines, deploymentId, lines);
+    return withIds(lines, await this.redis.draasAppendLogs(this.keys.logs(deploymentId), ...args));
   }
 
-  /** Lines after `after` (exclusive; null = from the start), oldest first. */
-  async range(deploymentId: string, after: string | null, limit: number): Promise<LogLine[]> {
-    return decodeEntries(await this.redis.xrange(this.keys.logs(deploymentId), after ? `(${after}` : '-', '+', 'COUNT', limit));
+  /** Lines after `after` (exclusive; null = from the start) up to `upTo` (inclusive; null = the end), oldest first. */
+  async range(deploymentId: string, after: string | null, limit: number, upTo: string | null = null): Promise<LogLine[]> {
+    return decodeEntries(await this.redis.xrange(this.keys.logs(deploymentId), after ? `(${after}` : '-', upTo ?? '+', 'COUNT', limit));
   }
 
-  /**
-   * The newest line id the cap has trimmed away ('0-0' when none): a follower whose cursor is older
-   * than this has missed lines (Redis 7 keeps this in XINFO STREAM).
-   */
-  async trimmedUpTo(deploymentId: string): Promise<string> {
-    let info: unknown[];
-    try {
-      info = (await this.redis.xinfo('STREAM', this.keys.logs(deploymentId))) as unknown[];
-    } catch (err) {
-      if (/no such key/i.test((err as Error).message)) return '0-0';
-      throw err;
-    }
-    const at = info.indexOf('max-deleted-entry-id');
-    return at >= 0 ? String(info[at + 1]) : '0-0';
+  /** The id of the oldest line the capped history still holds, or null when it is empty. */
+  async firstId(deploymentId: string): Promise<string | null> {
+    const [first] = await this.redis.xrange(this.keys.logs(deploymentId), '-', '+', 'COUNT', 1);
+    return first ? first[0] : null;
   }
 
   /** The last `count` lines, oldest first. */

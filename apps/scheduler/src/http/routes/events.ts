@@ -4,7 +4,7 @@ import { stream as honoStream } from 'hono/streaming';
 import type { SchedulerContext } from '../../context.js';
 import type { PubSubHub } from '../../store/pubsub.js';
 import { Wakeup } from '../wakeup.js';
-import { sseEvent } from './logs.js';
+import { sseEvent } from '../log-follower.js';
 
 // `GET /api/events`: Server-Sent Events of what changes in the cluster, for live views (the
 // dashboard): `deployment` and `agent` events (ClusterEvent) and every agent `heartbeat`. They are

@@ -1,28 +1,23 @@
-import { Channels, ClusterEvent, isTerminalDeployment, parseJsonWith, SseEvents, type LogGap, type LogLine, type LogPage } from '@draas/queue-contracts';
+import { Channels, ClusterEvent, parseJsonWith, type LogPage } from '@draas/queue-contracts';
 import { Hono } from 'hono';
 import { stream as honoStream } from 'hono/streaming';
 import type { SchedulerContext } from '../../context.js';
 import { BadRequest } from '../../errors/index.js';
-import { compareLogIds } from '../../store/log-store.js';
 import type { PubSubHub } from '../../store/pubsub.js';
-import { deploymentIdParam, deploymentView, limitParam } from '../views.js';
+import { LogFollower } from '../log-follower.js';
+import { deploymentIdParam, limitParam } from '../views.js';
 import { Wakeup } from '../wakeup.js';
 
 // A deployment's log: the stored history in JSON, NDJSON or plain text, or Server-Sent Events that
-// replay the history and then follow live. The stream (history) is the truth; pub/sub only wakes the
-// follower up, and a timer does too, so a dropped message delays a line by a second, never loses it.
+// replay the history and then follow live (see log-follower.ts), resumable with Last-Event-ID.
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
-const PAGE = 1000;
-const IDLE_WAKE_MS = 1000;
 
 function cursor(value: string | undefined | null): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (!STREAM_ID.test(value)) throw new BadRequest(`"${value}" is not a log line id (such as 1732700000000-0)`);
   return value;
 }
-
-export const sseEvent = (event: string, data: string, id?: string): string => `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${data}\n\n`;
 
 export function logRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
   const app = new Hono();
@@ -45,12 +40,15 @@ export function logRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
     return honoStream(c, async (out) => {
       const wake = new Wakeup();
       out.onAbort(() => wake.stop());
-      const offLogs = await hub.on(Channels(ctx.keys.prefix).logs(id), () => wake.notify());
-      const offEvents = await hub.on(Channels(ctx.keys.prefix).events, (message) => {
-        if (parseJsonWith(ClusterEvent, message)?.type === 'deployment') wake.notify();
+      const follower = new LogFollower(ctx, id, after, (text) => out.write(text), wake);
+      const channels = Channels(ctx.keys.prefix);
+      const offLogs = await hub.on(channels.logs(id), (message) => follower.onBatch(message));
+      const offEvents = await hub.on(channels.events, (message) => {
+        const event = parseJsonWith(ClusterEvent, message);
+        if (event?.type === 'deployment' && event.deploymentId === id) wake.notify();
       });
       try {
-        await followLogs(ctx, id, after, (text) => out.write(text), wake);
+        await follower.run();
       } finally {
         await offLogs();
         await offEvents();
@@ -58,41 +56,4 @@ export function logRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
     });
   });
   return app;
-}
-
-async function followLogs(ctx: SchedulerContext, id: string, after: string | null, write: (text: string) => Promise<unknown>, wake: Wakeup): Promise<void> {
-  let last = after;
-  let lastStatus = '';
-  let gapReported = false;
-  const drain = async () => {
-    if (last !== null && !gapReported) {
-      const trimmed = await ctx.logs.trimmedUpTo(id);
-      if (compareLogIds(trimmed, last) > 0) {
-        gapReported = true;
-        const message = `lines after ${last} up to ${trimmed} were trimmed from the history (LOG_HISTORY_LINES) before this client read them`;
-        const gap: LogGap = { message, after: last, trimmedUpTo: trimmed };
-        await write(sseEvent(SseEvents.gap, JSON.stringify(gap)));
-      }
-    }
-    for (;;) {
-      const lines: LogLine[] = await ctx.logs.range(id, last, PAGE);
-      if (lines.length === 0) return;
-      await write(lines.map((l) => sseEvent(SseEvents.log, JSON.stringify(l), l.id)).join(''));
-      last = lines.at(-1)?.id ?? last;
-      if (lines.length < PAGE) return;
-    }
-  };
-  while (!wake.stopped) {
-    await drain();
-    const view = await deploymentView(ctx, id);
-    const status = JSON.stringify(view);
-    if (status !== lastStatus) await write(sseEvent(SseEvents.status, status));
-    lastStatus = status;
-    if (isTerminalDeployment(view.status)) {
-      await drain();
-      await write(sseEvent(SseEvents.end, status));
-      return;
-    }
-    await wake.wait(IDLE_WAKE_MS);
-  }
 }
