@@ -56,6 +56,34 @@ describe.skipIf(infraMissing !== null)('draas CLI against a real scheduler', () 
     await expect(fetch(deployment.urls[0] as string, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
   });
 
+  it('shows status, logs and agents, and says clearly when the token or the address is wrong', async () => {
+    const { stdout } = await run(draas, ['deploy', path.join(REPO_ROOT, 'examples/static-site'), '--name', 'inspect-me', '--detach'], { env: env(), timeout: 120_000 });
+    const id = /[a-z0-9]{12}/.exec(stdout)?.[0] as string;
+    await cluster.waitForDeployment(id, (d) => d.status === 'running', 'running');
+
+    const status = await run(draas, ['status', id], { env: env() });
+    expect(status.stdout).toContain('inspect-me');
+    expect(status.stdout).toMatch(/running/);
+    const logs = await run(draas, ['logs', id], { env: env() });
+    expect(logs.stdout).toContain(`built draas/inspect-me:${id}`);
+    const agents = await run(draas, ['agents'], { env: env() });
+    expect(agents.stdout).toContain('cli-agent');
+    expect(agents.stdout).toContain('online');
+
+    const failure = (args: string[], extra: Record<string, string>) =>
+      run(draas, args, { env: { ...env(), ...extra } }).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+    const wrongToken = await failure(['ls'], { DRAAS_TOKEN: 'not-the-token-at-all' });
+    expect(wrongToken?.code).not.toBe(0);
+    expect(wrongToken?.stderr).toMatch(/refused the token \(401\)/);
+    const nowhere = await failure(['ls'], { DRAAS_URL: 'http://127.0.0.1:9' });
+    expect(nowhere?.stderr).toMatch(/cannot reach the scheduler at http:\/\/127\.0\.0\.1:9/);
+    const missing = await failure(['status', 'zzzzzzzzzzzz'], {});
+    expect(missing?.stderr).toMatch(/deployment zzzzzzzzzzzz does not exist/);
+  });
+
   it('exits non-zero with the build error for a broken build', async () => {
     const result = await run(draas, ['deploy', path.join(REPO_ROOT, 'test/fixtures/broken-build')], { env: env(), timeout: 120_000 }).then(
       () => null,

@@ -112,6 +112,7 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
     HOST: '127.0.0.1',
     DATA_DIR: path.join(dataDir, 'scheduler'),
     DRAAS_TOKEN: token,
+    STOP_GRACE_SECONDS: '2',
     ...schedulerEnv,
   };
   let current = await launchScheduler(env);

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   MAX_ARCHIVE_ENTRIES: intSetting(20_000, 1, 1_000_000),
   // Largest unpacked/packed ratio of an entry or of the whole archive (zip bombs).
   MAX_COMPRESSION_RATIO: intSetting(200, 2, 100_000),
+  // Seconds a cancelled container gets between SIGTERM and SIGKILL.
+  STOP_GRACE_SECONDS: intSetting(10, 0, 3600),
   // An agent silent for this many of its heartbeat periods is offline.
   OFFLINE_AFTER_BEATS: intSetting(3, 2, 100),
   // Lines of log history kept per deployment.
@@ -77,6 +79,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       maxEntries: env.MAX_ARCHIVE_ENTRIES,
       maxCompressionRatio: env.MAX_COMPRESSION_RATIO,
     },
+    stopGraceSeconds: env.STOP_GRACE_SECONDS,
     offlineAfterBeats: env.OFFLINE_AFTER_BEATS,
     logHistoryLines: env.LOG_HISTORY_LINES,
     logLevel: env.LOG_LEVEL,

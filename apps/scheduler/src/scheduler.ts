@@ -50,8 +50,6 @@ export interface SchedulerHandle {
   close(): Promise<void>;
 }
 
-/** Grace given to a cancelled container before it is killed. */
-const STOP_GRACE_SECONDS = 10;
 const COMPAT_WAIT_MS = 10 * 60 * 1000;
 
 export async function startScheduler(config: SchedulerConfig, logger: Logger = createLogger(config.logLevel)): Promise<SchedulerHandle> {
@@ -111,7 +109,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     hub,
     token,
     compatWaitMs: COMPAT_WAIT_MS,
-    cancel: { graceSeconds: STOP_GRACE_SECONDS, abortBuild: (id) => aborts.get(id)?.abort() },
+    cancel: { graceSeconds: config.stopGraceSeconds, abortBuild: (id) => aborts.get(id)?.abort() },
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

@@ -204,6 +204,25 @@ export const InstanceRecord = z.object({
 });
 export type InstanceRecord = z.infer<typeof InstanceRecord>;
 
+/** An instance before its first placement: attempt 1, `pending`, on no agent. */
+export function newInstanceRecord(deploymentId: string, index: number, now: string): InstanceRecord {
+  return {
+    deploymentId,
+    index,
+    attempt: 1,
+    agentId: null,
+    status: 'pending',
+    containerId: null,
+    ports: [],
+    urls: [],
+    exitCode: null,
+    error: null,
+    restartAt: null,
+    updatedAt: now,
+    rev: 0,
+  };
+}
+
 /**
  * The instance's next attempt, after it ended and its restart policy allows another run: back to
  * `pending`, on no agent, with everything of the old container cleared. A reset, not a transition.

@@ -1,5 +1,5 @@
 // Records and jobs for tests: the shapes the scheduler writes, with overridable fields.
-import type { DeploymentRecord, DeployJob, InstanceRecord } from '@draas/queue-contracts';
+import { newInstanceRecord, type DeploymentRecord, type DeployJob, type InstanceRecord } from '@draas/queue-contracts';
 
 const now = '2025-01-01T00:00:00.000Z';
 
@@ -27,18 +27,10 @@ export const deploymentRecord = (over: Partial<DeploymentRecord> = {}): Deployme
   ...over,
 });
 export const instanceRecord = (over: Partial<InstanceRecord> = {}): InstanceRecord => ({
-  deploymentId: 'abc123def456',
-  index: 0,
+  ...newInstanceRecord('abc123def456', 0, now),
   attempt: 2,
   agentId: 'me',
   status: 'scheduled',
-  containerId: null,
-  ports: [],
-  urls: [],
-  exitCode: null,
-  error: null,
-  restartAt: null,
-  updatedAt: now,
   rev: 1,
   ...over,
 });

@@ -2,6 +2,7 @@ import {
   holdsResources,
   instanceRef,
   PlaceJob,
+  newInstanceRecord,
   type DeploymentRecord,
   type InstanceRecord,
 } from '@draas/queue-contracts';
@@ -71,21 +72,7 @@ export async function placeDeployment(ctx: SchedulerContext, deploymentId: strin
 async function ensureInstanceRecords(ctx: SchedulerContext, record: DeploymentRecord): Promise<void> {
   const now = new Date(ctx.clock.now()).toISOString();
   for (let index = 0; index < record.spec.replicas; index++) {
-    await ctx.deployments.createInstance({
-      deploymentId: record.id,
-      index,
-      attempt: 1,
-      agentId: null,
-      status: 'pending',
-      containerId: null,
-      ports: [],
-      urls: [],
-      exitCode: null,
-      error: null,
-      restartAt: null,
-      updatedAt: now,
-      rev: 0,
-    });
+    await ctx.deployments.createInstance(newInstanceRecord(record.id, index, now));
   }
 }
 
