@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../redis/redis-clock.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
 import { DEFAULT_BATCH_POLICY, LogBatcher, type BatchPolicy } from './log-batcher.js';
+import { demuxFrames } from './demux.js';
 import { LineSplitter } from './line-splitter.js';
 import type { RedisLogSink } from './log-sink.js';
 
@@ -34,6 +35,9 @@ export class LogFollower {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private finishing: Promise<void> | null = null;
+  private sinceSeconds: number | null = null;
+  /** Complete lines taken from each stream so far, to know where a re-read has to pick up. */
+  private readonly taken = { stdout: 0, stderr: 0 };
   private resolveDone!: () => void;
   /** Settles once the stream ended and every line was shipped (or given up on). */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -48,6 +52,7 @@ export class LogFollower {
   }
 
   async start(sinceSeconds: number | null): Promise<void> {
+    this.sinceSeconds = sinceSeconds;
     const source = await this.deps.runtime.followLogs(this.target.containerId, sinceSeconds);
     this.source = source;
     this.deps.runtime.demux(source, this.sinkFor('stdout'), this.sinkFor('stderr'));
@@ -60,10 +65,39 @@ export class LogFollower {
     source.once('error', end);
   }
 
-  /** Stops following; lines already read are still shipped. */
-  async stop(): Promise<void> {
+  /**
+   * Stops following; lines already read are still shipped. `keepPartial`: an unfinished last line
+   * is held back for complete() to ship whole, instead of being shipped cut.
+   */
+  async stop(options: { keepPartial?: boolean } = {}): Promise<void> {
     this.source?.destroy();
-    await this.finish();
+    await this.finish(!options.keepPartial);
+  }
+
+  /**
+   * For an ended container: reads its whole output once more and ships what the follow stream did
+   * not deliver. Docker 20.10's follow stream sometimes ends early when a container exits right after
+   * a burst of output; the one-shot read is complete. Lines are matched by count per stream.
+   */
+  async complete(): Promise<number> {
+    await this.finishing;
+    const data = await this.deps.runtime.readLogs(this.target.containerId, this.sinceSeconds);
+    // Only lines past those already taken are kept: a long-lived container's output can be large.
+    const counted = { stdout: 0, stderr: 0 };
+    const rest = { stdout: [] as string[], stderr: [] as string[] };
+    const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+    const keep = (stream: 'stdout' | 'stderr', lines: string[]) => {
+      for (const line of lines) if (++counted[stream] > this.taken[stream]) rest[stream].push(line);
+    };
+    for (const frame of demuxFrames(data)) keep(frame.stream, splitters[frame.stream].push(frame.payload));
+    const now = this.deps.clock.now();
+    const missing: NewLogLine[] = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      keep(stream, splitters[stream].end());
+      for (const line of rest[stream]) missing.push(this.toLine(stream, line, now));
+    }
+    for (let i = 0; i < missing.length; i += 500) await this.ship(missing.slice(i, i + 500));
+    return missing.length;
   }
 
   // A Writable whose write runs synchronously, so every chunk is split before the source's 'end'.
@@ -76,8 +110,19 @@ export class LogFollower {
     });
   }
 
+  /** When complete() cannot run (the container is gone): ship the held-back unfinished lines as they are. */
+  async shipHeldPartial(): Promise<void> {
+    const now = this.deps.clock.now();
+    const held = [
+      ...this.splitters.stdout.end().map((line) => this.toLine('stdout', line, now)),
+      ...this.splitters.stderr.end().map((line) => this.toLine('stderr', line, now)),
+    ];
+    if (held.length) await this.ship(held);
+  }
+
   private enqueue(stream: 'stdout' | 'stderr', lines: string[]): void {
     if (lines.length === 0) return;
+    this.taken[stream] += lines.length;
     const time = this.deps.clock.now();
     this.batcher.add(
       lines.map((line) => ({ time, phase: 'run', instance: this.target.index, stream, line })),
@@ -124,13 +169,15 @@ export class LogFollower {
     }
   }
 
-  private finish(): Promise<void> {
+  private finish(flushPartial = true): Promise<void> {
     this.finishing ??= (async () => {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       const now = this.deps.clock.now();
-      this.batcher.add(this.splitters.stdout.end().map((line) => this.toLine('stdout', line, now)), now);
-      this.batcher.add(this.splitters.stderr.end().map((line) => this.toLine('stderr', line, now)), now);
+      if (flushPartial) {
+        this.batcher.add(this.splitters.stdout.end().map((line) => this.toLine('stdout', line, now)), now);
+        this.batcher.add(this.splitters.stderr.end().map((line) => this.toLine('stderr', line, now)), now);
+      }
       await this.flushing;
       for (const batch of this.batcher.takeAll()) await this.ship(batch);
       this.resolveDone();

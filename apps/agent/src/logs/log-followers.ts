@@ -60,7 +60,8 @@ export class LogFollowers {
 
   /**
    * The container ended: its log stream ends by itself once Docker has sent the last lines. Wait for
-   * that (bounded), so those lines are shipped before the exit is reported, then make sure it stopped.
+   * that (bounded), then ship whatever the stream missed (see LogFollower.complete), so that every
+   * line is in the history before the exit is reported.
    */
   async drain(containerId: string, timeoutMs: number): Promise<void> {
     const follower = this.active.get(containerId);
@@ -68,7 +69,15 @@ export class LogFollowers {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([follower.done, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
-    await follower.stop();
+    await follower.stop({ keepPartial: true });
+    try {
+      const recovered = await follower.complete();
+      if (recovered) this.deps.log.info({ containerId: containerId.slice(0, 12), lines: recovered }, 'shipped lines the follow stream missed');
+    } catch (err) {
+      // The exit must still be reported; the loss (if any) is said here, loudly.
+      await follower.shipHeldPartial();
+      this.deps.log.error({ containerId: containerId.slice(0, 12), err: (err as Error).message }, 'cannot re-read the ended container\'s output; lines may be missing');
+    }
   }
 
   async closeAll(): Promise<void> {

@@ -116,6 +116,20 @@ export class DockerRuntime {
     return stream as unknown as Readable;
   }
 
+  /** Everything the container printed (since `sinceSeconds`), read once: complete for an ended container. */
+  async readLogs(id: string, sinceSeconds: number | null): Promise<Buffer> {
+    const data = await this.docker.getContainer(id).logs({
+      // Bounded: an exit report waits for this.
+      abortSignal: AbortSignal.timeout(30_000),
+      follow: false,
+      stdout: true,
+      stderr: true,
+      timestamps: false,
+      ...(sinceSeconds !== null ? { since: sinceSeconds } : {}),
+    });
+    return data as unknown as Buffer;
+  }
+
   /** Splits Docker's multiplexed (non-TTY) stream into stdout and stderr. */
   demux(stream: Readable, stdout: Writable, stderr: Writable): void {
     this.docker.modem.demuxStream(stream, stdout, stderr);

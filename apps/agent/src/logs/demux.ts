@@ -1,0 +1,23 @@
+// Docker's multiplexed log format (containers without a TTY), for output read in one piece: frames
+// of an 8-byte header (stream type, 3 zero bytes, big-endian payload length) and the payload.
+
+export interface LogFrame {
+  stream: 'stdout' | 'stderr';
+  payload: Uint8Array;
+}
+
+const HEADER_BYTES = 8;
+
+/** The frames of a whole buffer, in order; a truncated last frame yields what it holds. */
+export function* demuxFrames(data: Uint8Array): Generator<LogFrame> {
+  let offset = 0;
+  while (offset + HEADER_BYTES <= data.length) {
+    const type = data[offset];
+    const length = new DataView(data.buffer, data.byteOffset + offset + 4, 4).getUint32(0);
+    const start = offset + HEADER_BYTES;
+    const payload = data.subarray(start, Math.min(start + length, data.length));
+    // Type 1 is stdout, 2 stderr; 0 (stdin) never carries output.
+    if (type === 1 || type === 2) yield { stream: type === 1 ? 'stdout' : 'stderr', payload };
+    offset = start + length;
+  }
+}
