@@ -1,6 +1,5 @@
 import { isTerminalDeployment } from '@draas/queue-contracts';
 import type { SchedulerContext } from './context.js';
-import { enqueueDeploy } from './placement/placement-worker.js';
 
 // After a crash (or SIGKILL) between "recorded" and "enqueued", work could be recorded but never
 // queued. At start every unfinished deployment gets its next step queued again; the job ids are
@@ -15,10 +14,8 @@ export async function resumeUnfinished(ctx: SchedulerContext): Promise<number> {
       await ctx.queues.addBuild(record.id);
       continue;
     }
+    // Placement also re-enqueues the deploy job of every scheduled instance.
     await ctx.queues.addPlace(record.id);
-    for (const instance of await ctx.deployments.instances(record.id, record.spec.replicas)) {
-      if (instance.status === 'scheduled') await enqueueDeploy(ctx, record, instance);
-    }
   }
   return resumed;
 }

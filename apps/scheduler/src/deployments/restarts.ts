@@ -7,12 +7,13 @@ import { systemLog } from './lifecycle.js';
 // for crash loops and at once for a lost machine. The old attempt's container, if it ever comes back,
 // is stopped by its agent because the attempt no longer matches.
 
-export async function afterInstanceEnded(ctx: SchedulerContext, ended: InstanceRecord, how: EndedStatus): Promise<boolean> {
+/** `firstTime`: false when the same end is handled again (a repeated report); then nothing is logged twice. */
+export async function afterInstanceEnded(ctx: SchedulerContext, ended: InstanceRecord, how: EndedStatus, firstTime = true): Promise<boolean> {
   const record = await ctx.deployments.get(ended.deploymentId);
   if (!record || record.desired === 'cancelled') return false;
   const decision = restartDecision(record.spec.restart, how, ended.attempt);
   if (!decision.restart) {
-    await systemLog(ctx, record.id, `instance ${ended.index} not restarted: ${decision.reason}`, ended.index);
+    if (firstTime) await systemLog(ctx, record.id, `instance ${ended.index} not restarted: ${decision.reason}`, ended.index);
     return false;
   }
   const now = ctx.clock.now();

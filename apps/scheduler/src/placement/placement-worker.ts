@@ -65,7 +65,19 @@ export async function placeDeployment(ctx: SchedulerContext, deploymentId: strin
   }
   await ctx.deployments.markPending(deploymentId, reason !== null);
   if (reason !== null) await notePending(ctx, deploymentId, reason);
+  await ensureDeployJobs(ctx, record);
   await refreshFromInstances(ctx, deploymentId);
+}
+
+/**
+ * Every scheduled instance has its deploy job: a placement that failed between recording the
+ * instance and enqueuing its job (and was retried) must not leave it waiting forever. Job ids are
+ * deterministic, so an existing job is left as it is.
+ */
+async function ensureDeployJobs(ctx: SchedulerContext, record: DeploymentRecord): Promise<void> {
+  for (const instance of await ctx.deployments.instances(record.id, record.spec.replicas)) {
+    if (instance.status === 'scheduled') await enqueueDeploy(ctx, record, instance);
+  }
 }
 
 /** Instances 0..replicas-1 exist from the first placement on, as `pending` until an agent takes them. */

@@ -42,16 +42,20 @@ export async function applyReport(ctx: SchedulerContext, report: InstanceReport)
       updatedAt: new Date(report.at).toISOString(),
     };
   });
-  if (!result?.changed) return false;
+  if (!result) return false;
   const instance = result.record;
+  // Refused (stale attempt, another agent, a move the machine forbids): nothing follows from it.
+  if (instance.attempt !== report.attempt || instance.agentId !== report.agentId || instance.status !== report.status) return false;
+  // What follows a change runs again when the same report comes twice (a retried job after a crash
+  // half-way, or deploy and reconcile both reporting): every step is idempotent, the log line is not.
   const ref = instanceRef(report.deploymentId, report.index);
   const ended = isTerminalInstance(instance.status);
   if (ended) await ctx.agents.release(report.agentId, ref);
   else if (previous === 'lost' && holdsResources(instance.status)) await reclaim(ctx, report, ref);
-  await systemLog(ctx, report.deploymentId, describe(instance), instance.index);
-  if (instance.status === 'exited' || instance.status === 'failed') await afterInstanceEnded(ctx, instance, instance.status);
-  await refreshFromInstances(ctx, report.deploymentId, instance);
-  return ended;
+  if (result.changed) await systemLog(ctx, report.deploymentId, describe(instance), instance.index);
+  if (instance.status === 'exited' || instance.status === 'failed') await afterInstanceEnded(ctx, instance, instance.status, result.changed);
+  await refreshFromInstances(ctx, report.deploymentId, result.changed ? instance : null);
+  return ended && result.changed;
 }
 
 /**
