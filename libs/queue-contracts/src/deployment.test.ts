@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CreateDeploymentRequest } from './deployment.js';
+import { CreateDeploymentRequest, InstanceRecord, newInstanceRecord, nextAttempt } from './deployment.js';
 import { formatZodError } from './errors.js';
 
 const parse = (input: unknown) => CreateDeploymentRequest.safeParse(input);
@@ -58,5 +58,16 @@ describe('CreateDeploymentRequest', () => {
     const result = parse(input);
     expect(result.success).toBe(false);
     if (!result.success) expect(formatZodError(result.error)).toMatch(message);
+  });
+});
+
+describe('instance attempts', () => {
+  const now = '2026-11-27T10:00:00.000Z';
+  it('starts pending on no agent at attempt 1, and a next attempt clears the old container', () => {
+    const first = newInstanceRecord('abcdefghijkl', 2, now);
+    expect(InstanceRecord.parse(first)).toMatchObject({ index: 2, attempt: 1, status: 'pending', agentId: null, rev: 0 });
+    const ended = { ...first, attempt: 3, status: 'failed' as const, agentId: 'a1', containerId: 'c1', urls: ['http://x:1'], exitCode: 3, rev: 9 };
+    const next = nextAttempt(ended, 12345, 'attempt 4 in 4 s', now);
+    expect(next).toMatchObject({ index: 2, attempt: 4, status: 'pending', agentId: null, containerId: null, urls: [], exitCode: null, error: 'attempt 4 in 4 s', restartAt: 12345, rev: 9 });
   });
 });

@@ -228,19 +228,7 @@ export function newInstanceRecord(deploymentId: string, index: number, now: stri
  * `pending`, on no agent, with everything of the old container cleared. A reset, not a transition.
  */
 export function nextAttempt(ended: InstanceRecord, restartAt: number | null, note: string, now: string): InstanceRecord {
-  return {
-    ...ended,
-    attempt: ended.attempt + 1,
-    agentId: null,
-    status: 'pending',
-    containerId: null,
-    ports: [],
-    urls: [],
-    exitCode: null,
-    error: note,
-    restartAt,
-    updatedAt: now,
-  };
+  return { ...newInstanceRecord(ended.deploymentId, ended.index, now), attempt: ended.attempt + 1, error: note, restartAt, rev: ended.rev };
 }
 
 export const InstanceView = InstanceRecord.omit({ rev: true, deploymentId: true });
