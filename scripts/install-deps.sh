@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to run and test DRaaS
-# (Docker Engine, redis-server, static busybox), then makes sure dockerd runs.
+# (Docker Engine, redis-server, static busybox, Chromium for the browser tests), then makes sure
+# dockerd runs.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# The browser tests drive Debian's Chromium through playwright-core (no browser download).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # grep without -q: under pipefail, -q ends the pipe early and busybox's SIGPIPE reads as "missing".
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x httpd >/dev/null || need+=(busybox-static)
 
@@ -32,4 +35,4 @@ if ! docker info >/dev/null 2>&1; then
   done
   docker info >/dev/null 2>&1 || { echo "install-deps: dockerd did not start; see /var/log/dockerd.log" >&2; tail -n 30 /var/log/dockerd.log >&2 || true; exit 1; }
 fi
-echo "install-deps: docker $(docker version --format '{{.Server.Version}}'), $(redis-server --version | cut -d' ' -f3), busybox ok"
+echo "install-deps: docker $(docker version --format '{{.Server.Version}}'), $(redis-server --version | cut -d' ' -f3), busybox ok, $(chromium --version 2>/dev/null | head -1)"

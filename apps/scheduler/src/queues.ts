@@ -13,6 +13,8 @@ const defaultJobOptions: DefaultJobOptions = {
 export class Queues {
   readonly build: Queue<BuildJob>;
   readonly place: Queue<PlaceJob>;
+  /** Only looked at (Bull Board): the status worker consumes it, agents add to it. */
+  readonly instanceStatus: Queue;
   private readonly deployQueues = new Map<string, Queue<DeployJob>>();
   private readonly prefix: string;
 
@@ -20,6 +22,12 @@ export class Queues {
     this.prefix = bullPrefix(redisPrefix);
     this.build = new Queue<BuildJob>(QueueNames.build, { connection, prefix: this.prefix, defaultJobOptions });
     this.place = new Queue<PlaceJob>(QueueNames.place, { connection, prefix: this.prefix, defaultJobOptions });
+    this.instanceStatus = new Queue(QueueNames.instanceStatus, { connection, prefix: this.prefix });
+  }
+
+  /** Every queue there is now: the scheduler's and one per agent seen so far. */
+  all(): Queue[] {
+    return [this.build, this.place, this.instanceStatus, ...this.deployQueues.values()];
   }
 
   /** The deploy queue of one agent. */
@@ -72,6 +80,6 @@ export class Queues {
   }
 
   close(): Promise<void> {
-    return closeAll([this.build, this.place, ...this.deployQueues.values()].map((q) => [`queue ${q.name}`, () => q.close()] as const));
+    return closeAll(this.all().map((q) => [`queue ${q.name}`, () => q.close()] as const));
   }
 }

@@ -10,6 +10,7 @@ import { closeAll } from './close-all.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
 import { createApp } from './http/app.js';
+import { createBullBoardApp } from './http/bull-board.js';
 import { createLogger, type Logger } from './logger.js';
 import { AgentWatcher } from './liveness/agent-watcher.js';
 import { placementProcessor } from './placement/placement-worker.js';
@@ -76,7 +77,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     queues: new Queues(bullRedis, config.prefix),
   };
   const hub = new PubSubHub(subscriber);
-  const watcher = new AgentWatcher(ctx, hub);
+  const bullBoard = createBullBoardApp(ctx.queues);
+  const watcher = new AgentWatcher(ctx, hub, (agentId) => bullBoard.showAgent(agentId));
   const aborts = new Map<string, AbortController>();
 
   const worker = (name: string, processor: Processor, concurrency: number) => {
@@ -106,6 +108,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
 
   const app = createApp({
     ctx,
+    bullBoard,
     hub,
     token,
     compatWaitMs: COMPAT_WAIT_MS,

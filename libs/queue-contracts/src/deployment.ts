@@ -132,6 +132,10 @@ export const CreateDeploymentRequest = z.strictObject({
 export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
 export type ParsedCreateDeploymentRequest = z.output<typeof CreateDeploymentRequest>;
 
+/** `POST /api/deployments/:id/redeploy`: `replace` cancels the old deployment once the new one is recorded. */
+export const RedeployRequest = z.strictObject({ replace: z.boolean().optional() });
+export type RedeployRequest = z.infer<typeof RedeployRequest>;
+
 /** What the user asked for, normalised; kept in the record and copied into every deploy job. */
 export const DeploymentSpec = z.object({
   name: DeploymentName,

@@ -139,6 +139,10 @@ export const DeploymentEvent = z.object({
 });
 export type DeploymentEvent = z.infer<typeof DeploymentEvent>;
 
+/** `GET /api/deployments/:id/timeline`: every status change of the deployment and its instances. */
+export const Timeline = z.object({ events: z.array(DeploymentEvent) });
+export type Timeline = z.infer<typeof Timeline>;
+
 export const AgentEvent = z.object({
   ...header('agent'),
   agentId: AgentId,

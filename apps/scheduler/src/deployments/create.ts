@@ -7,6 +7,8 @@ import {
   type ParsedCreateDeploymentRequest,
 } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
+import { Conflict } from '../errors/index.js';
+import { cancelDeployment, type CancelOptions } from './cancel.js';
 import { systemLog } from './lifecycle.js';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -73,4 +75,21 @@ export async function createDeployment(
   if (source.kind === 'image') await ctx.queues.addPlace(id);
   else await ctx.queues.addBuild(id);
   return record;
+}
+
+/**
+ * A new deployment from an existing one's image and settings (env values included, which the user
+ * cannot re-enter from the API since it never shows them). `replace`: the old one is cancelled once
+ * the new one is recorded.
+ */
+export async function redeploy(ctx: SchedulerContext, id: string, replace: boolean, cancel: CancelOptions): Promise<DeploymentRecord> {
+  const old = await ctx.deployments.require(id);
+  if (old.image === null) {
+    throw new Conflict(`deployment ${id} has no image to redeploy (its build did not finish); upload the code again`);
+  }
+  const created = await createDeployment(ctx, newDeploymentId(), { kind: 'image', image: old.image }, old.spec);
+  await systemLog(ctx, created.id, `redeploy of ${id}`);
+  await systemLog(ctx, id, `redeployed as ${created.id}${replace ? '; this one is cancelled' : ''}`);
+  if (replace) await cancelDeployment(ctx, id, cancel);
+  return created;
 }

@@ -4,6 +4,7 @@ import type { CancelOptions } from '../deployments/cancel.js';
 import { NotFound } from '../errors/index.js';
 import type { PubSubHub } from '../store/pubsub.js';
 import { requireToken } from './auth.js';
+import { BULL_BOARD_PATH, type BullBoard } from './bull-board.js';
 import { errorResponse } from './errors.js';
 import { agentRoutes } from './routes/agents.js';
 import { compatRoutes } from './routes/compat.js';
@@ -16,6 +17,7 @@ import { loginRoutes } from './routes/login.js';
 
 export interface AppDeps {
   ctx: SchedulerContext;
+  bullBoard: BullBoard;
   hub: PubSubHub;
   token: string;
   cancel: CancelOptions;
@@ -24,7 +26,7 @@ export interface AppDeps {
 }
 
 /** The scheduler's HTTP surface. Testable without a socket: `createApp(deps).request(...)`. */
-export function createApp({ ctx, hub, token, cancel, compatWaitMs }: AppDeps): Hono {
+export function createApp({ ctx, bullBoard, hub, token, cancel, compatWaitMs }: AppDeps): Hono {
   const app = new Hono();
   app.onError((err, c) => errorResponse(err, c, ctx.logger));
   app.notFound((c) => errorResponse(new NotFound(`no route ${c.req.method} ${c.req.path}`), c, ctx.logger));
@@ -37,6 +39,7 @@ export function createApp({ ctx, hub, token, cancel, compatWaitMs }: AppDeps): H
   app.route('/api/events', eventRoutes(ctx, hub));
   app.route('/', compatRoutes(ctx, hub, cancel, compatWaitMs));
   app.route('/', dashboardRoutes(ctx));
+  app.route(BULL_BOARD_PATH, bullBoard.app);
   app.get('/', (c) => c.redirect('/dashboard'));
   return app;
 }

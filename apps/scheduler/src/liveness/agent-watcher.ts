@@ -23,6 +23,8 @@ export class AgentWatcher {
   constructor(
     private readonly ctx: SchedulerContext,
     private readonly hub: PubSubHub,
+    /** Called once for every agent seen (Bull Board shows its queue). */
+    private readonly onAgentSeen: (agentId: string) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -49,6 +51,7 @@ export class AgentWatcher {
       for (const agent of await this.ctx.agents.list()) {
         const id = agent.heartbeat.agentId;
         const before = this.online.get(id);
+        if (before === undefined) this.onAgentSeen(id);
         if (before !== agent.online) {
           this.online.set(id, agent.online);
           if (agent.online) cameOnline = true;

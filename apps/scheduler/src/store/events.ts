@@ -1,27 +1,46 @@
-import { Channels, ClusterEvent, type DeploymentRecord, type InstanceRecord, type RedisKeys } from '@draas/queue-contracts';
+import { Channels, ClusterEvent, DeploymentEvent, parseJsonWith, type DeploymentRecord, type InstanceRecord, type RedisKeys } from '@draas/queue-contracts';
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock.js';
 
-/** Publishes deployment and agent changes for live views; a prompt only, the records are the truth. */
+/** Status changes kept per deployment for its timeline. */
+const TIMELINE_ENTRIES = 500;
+
+/**
+ * Publishes deployment and agent changes for live views (a prompt only: the records are the truth),
+ * and keeps each deployment's changes as its timeline.
+ */
 export class EventPublisher {
   private readonly channel: string;
 
   constructor(
     private readonly redis: Redis,
-    keys: RedisKeys,
+    private readonly keys: RedisKeys,
     private readonly clock: Clock,
   ) {
     this.channel = Channels(keys.prefix).events;
   }
 
   async deployment(record: DeploymentRecord, instance: InstanceRecord | null = null): Promise<void> {
-    await this.publish({
+    const event: DeploymentEvent = DeploymentEvent.parse({
       type: 'deployment',
       version: 1,
       deploymentId: record.id,
       status: record.status,
       instance: instance && { index: instance.index, attempt: instance.attempt, status: instance.status },
       at: this.clock.now(),
+    });
+    const json = JSON.stringify(event);
+    const key = this.keys.timeline(record.id);
+    const replies = await this.redis.multi().rpush(key, json).ltrim(key, -TIMELINE_ENTRIES, -1).publish(this.channel, json).exec();
+    const failed = replies?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  async timeline(deploymentId: string): Promise<DeploymentEvent[]> {
+    const entries = await this.redis.lrange(this.keys.timeline(deploymentId), 0, -1);
+    return entries.flatMap((text) => {
+      const event = parseJsonWith(DeploymentEvent, text);
+      return event ? [event] : [];
     });
   }
 

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { SchedulerContext } from '../../context.js';
+import { RedeployRequest, type Timeline } from '@draas/queue-contracts';
 import { cancelDeployment, type CancelOptions } from '../../deployments/cancel.js';
+import { redeploy } from '../../deployments/create.js';
 import { toDeploymentView } from '../../deployments/views.js';
 import { UnsupportedMediaType } from '../../errors/index.js';
 import { createFromJson, createFromMultipart, readJson } from '../create-deployment.js';
@@ -28,6 +30,20 @@ export function deploymentRoutes(ctx: SchedulerContext, cancelOptions: CancelOpt
   };
   app.post('/:id/cancel', async (c) => c.json(await cancel(c.req.param('id')), 202));
   app.delete('/:id', async (c) => c.json(await cancel(c.req.param('id')), 202));
+
+  app.get('/:id/timeline', async (c) => {
+    const id = deploymentIdParam(c.req.param('id'));
+    await ctx.deployments.require(id);
+    const timeline: Timeline = { events: await ctx.events.timeline(id) };
+    return c.json(timeline);
+  });
+
+  app.post('/:id/redeploy', async (c) => {
+    const id = deploymentIdParam(c.req.param('id'));
+    const body = c.req.header('content-type')?.startsWith('application/json') ? RedeployRequest.parse(await readJson(c.req.raw)) : {};
+    const record = await redeploy(ctx, id, body.replace ?? false, cancelOptions);
+    return c.json(toDeploymentView(record, []), 202);
+  });
 
   return app;
 }
