@@ -120,6 +120,7 @@ function buildParts(core: Core) {
   const stopper = new InstanceStopper(runtime, followers);
   const reconciler = new Reconciler({
     agentId, advertiseIp: config.advertiseIp, stopGraceSeconds: config.stopGraceSeconds,
+    removeEndedAfterMs: config.removeEndedAfterSeconds * 1000, clock,
     runtime, desired, reporter, followers, stopper, locks, log: log.child({ component: 'reconcile' }),
   });
   cleanup.add('reconciler', () => reconciler.close());

@@ -54,6 +54,7 @@ export interface AgentConfig {
   healthPort: number;
   healthHost: string;
   stopGraceSeconds: number;
+  removeEndedAfterSeconds: number;
   logHistoryLines: number;
   docker: DockerConnection;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -131,6 +132,9 @@ function envSchema(host: HostFacts) {
     AGENT_HEALTH_HOST: hostAddress.default('127.0.0.1'),
     // Seconds a stopped container gets between SIGTERM and SIGKILL.
     AGENT_STOP_GRACE_SECONDS: int(10, 0, 3600),
+    // Seconds an ended container (exited, failed) is kept for `docker inspect` before it is removed;
+    // its output is in the log history already. Cancelled ones are removed at once.
+    AGENT_REMOVE_ENDED_AFTER_SECONDS: int(3600, 0, 30 * 86_400),
     // Lines kept (approximately) in each deployment's log history.
     LOG_HISTORY_LINES: int(10_000, 100, 10_000_000),
     // Docker engine: unix:///path, tcp://host:port or http(s)://host:port; unset → the default socket.
@@ -165,6 +169,7 @@ export function parseEnv(env: Record<string, string | undefined>, host: HostFact
     healthPort: e.AGENT_HEALTH_PORT,
     healthHost: e.AGENT_HEALTH_HOST,
     stopGraceSeconds: e.AGENT_STOP_GRACE_SECONDS,
+    removeEndedAfterSeconds: e.AGENT_REMOVE_ENDED_AFTER_SECONDS,
     logHistoryLines: e.LOG_HISTORY_LINES,
     docker: e.DOCKER_HOST,
     logLevel: e.LOG_LEVEL,

@@ -23,6 +23,14 @@ const EnvSchema = z.object({
   REDIS_PREFIX: RedisPrefixSetting,
   // Admin token for the API. Unset: generated once and kept in DATA_DIR/token (mode 0600).
   DRAAS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Read-only tokens (comma-separated): they may list and read logs, not deploy or cancel.
+  DRAAS_READ_TOKENS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+    .refine((tokens) => tokens.every((t) => t.length >= 16), 'every read-only token must be at least 16 characters'),
+  // `none` turns the token check off: for local experiments only (a warning is logged at every start).
+  DRAAS_AUTH: z.enum(['token', 'none']).default('token'),
   // Uploads, unpacked build contexts and the generated token live here.
   DATA_DIR: z.string().default('.draas'),
   // Docker engine used for builds (dockerode's usual forms).
@@ -43,6 +51,8 @@ const EnvSchema = z.object({
   MAX_ARCHIVE_ENTRIES: intSetting(20_000, 1, 1_000_000),
   // Largest unpacked/packed ratio of an entry or of the whole archive (zip bombs).
   MAX_COMPRESSION_RATIO: intSetting(200, 2, 100_000),
+  // Seconds after a deployment ended (cancelled, exited, failed) before the image its build made is removed.
+  IMAGE_RETENTION_SECONDS: intSetting(86_400, 0, 365 * 86_400),
   // Seconds a cancelled container gets between SIGTERM and SIGKILL.
   STOP_GRACE_SECONDS: intSetting(10, 0, 3600),
   // An agent silent for this many of its heartbeat periods is offline.
@@ -63,6 +73,8 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     redisUrl: env.REDIS_URL,
     prefix: env.REDIS_PREFIX,
     token: env.DRAAS_TOKEN ?? null,
+    readTokens: env.DRAAS_READ_TOKENS,
+    authDisabled: env.DRAAS_AUTH === 'none',
     dataDir,
     uploadDir: path.join(dataDir, 'uploads'),
     buildDir: path.join(dataDir, 'builds'),
@@ -80,6 +92,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       maxCompressionRatio: env.MAX_COMPRESSION_RATIO,
     },
     stopGraceSeconds: env.STOP_GRACE_SECONDS,
+    imageRetentionSeconds: env.IMAGE_RETENTION_SECONDS,
     offlineAfterBeats: env.OFFLINE_AFTER_BEATS,
     logHistoryLines: env.LOG_HISTORY_LINES,
     logLevel: env.LOG_LEVEL,

@@ -7,9 +7,11 @@ import { Worker, type Processor } from 'bullmq';
 import Docker from 'dockerode';
 import { buildProcessor } from './build/build-worker.js';
 import { closeAll } from './close-all.js';
+import { Janitor } from './janitor.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
 import { createApp } from './http/app.js';
+import { createAccess } from './http/auth.js';
 import { createBullBoardApp } from './http/bull-board.js';
 import { createLogger, type Logger } from './logger.js';
 import { AgentWatcher } from './liveness/agent-watcher.js';
@@ -43,6 +45,17 @@ async function closeServer(server: ReturnType<typeof serve>): Promise<void> {
   }
 }
 
+/**
+ * Slow or stuck clients cost a socket, not the server: headers must arrive within 10 s (slowloris),
+ * a whole request within 15 minutes (a large upload on a slow link), idle keep-alives end after 5 s.
+ * Node itself answers 431 to headers over 16 KiB.
+ */
+function guardServer(http: HttpServer): void {
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 15 * 60_000;
+  http.keepAliveTimeout = 5_000;
+}
+
 export interface SchedulerHandle {
   url: string;
   port: number;
@@ -56,6 +69,10 @@ const COMPAT_WAIT_MS = 10 * 60 * 1000;
 export async function startScheduler(config: SchedulerConfig, logger: Logger = createLogger(config.logLevel)): Promise<SchedulerHandle> {
   for (const dir of [config.dataDir, config.uploadDir, config.buildDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
   const { token, file: tokenFile } = resolveToken(config.token, config.dataDir);
+  const access = createAccess({ admin: token, readers: config.readTokens, disabled: config.authDisabled });
+  if (access.disabled) {
+    logger.warn('DRAAS_AUTH=none: the API, dashboard and Bull Board accept ANYONE without a token. For local experiments only; never expose this scheduler to a network.');
+  }
 
   const redis = createRedis(config.redisUrl, 'commands', 'commands');
   const bullRedis = createRedis(config.redisUrl, 'bullmq', 'bullmq');
@@ -103,20 +120,24 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
   ];
 
   await watcher.start();
+  const janitor = new Janitor(ctx);
+  janitor.start();
   const resumed = await resumeUnfinished(ctx);
   if (resumed) logger.info({ resumed }, 'resumed unfinished deployments');
 
   const app = createApp({
     ctx,
     bullBoard,
+    janitor,
     hub,
-    token,
+    access,
     compatWaitMs: COMPAT_WAIT_MS,
     cancel: { graceSeconds: config.stopGraceSeconds, abortBuild: (id) => aborts.get(id)?.abort() },
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  guardServer(server as HttpServer);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ url, buildWorker: config.build.worker }, 'scheduler listening');
@@ -130,6 +151,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
       closeAll([
         ['http server', () => closeServer(server)],
         ['agent watcher', () => watcher.close()],
+        ['janitor', () => janitor.close()],
         ...workers.map((w) => [`worker ${w.name}`, () => w.close()] as const),
         ['queues', () => ctx.queues.close()],
         ['redis', () => redis.quit()],

@@ -61,3 +61,19 @@ describe('planReconcile', () => {
     ]);
   });
 });
+
+describe('planReconcile retention of ended containers', () => {
+  const endedAt = Date.parse('2025-01-01T00:00:00.000Z'); // the fixtures' updatedAt
+  const retention = (secondsLater: number) => ({ now: endedAt + secondsLater * 1000, removeEndedAfterMs: 600_000 });
+  const kinds = (secondsLater: number, status: InstanceStatus) =>
+    planReconcile([container({ state: 'exited' })], records(status), 'me', retention(secondsLater)).map((a) => a.kind);
+
+  it.each([
+    [599, 'exited', ['leave']],
+    [601, 'exited', ['remove']],
+    [601, 'failed', ['remove']],
+    [601, 'running', ['report-exit']], // the end is not recorded yet: report it first
+  ] as const)('%d s after it ended as %s: %j', (seconds, status, expected) => {
+    expect(kinds(seconds, status)).toEqual(expected);
+  });
+});

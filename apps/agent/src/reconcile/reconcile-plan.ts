@@ -29,7 +29,21 @@ const ENDED_STATES = new Set(['exited', 'dead']);
  * `desired` holds the records of every instance an owned container names (absent = not read, e.g.
  * the read failed: such containers are left alone this pass rather than judged on missing data).
  */
-export function planReconcile(containers: readonly ContainerFact[], desired: ReadonlyMap<string, DesiredInstance>, agentId: string): ReconcileAction[] {
+export interface Retention {
+  /** Now, on the clock of the records' `updatedAt` (Redis's). */
+  now: number;
+  /** An ended container whose end the scheduler recorded longer ago than this is removed. */
+  removeEndedAfterMs: number;
+}
+
+const KEEP_FOREVER: Retention = { now: 0, removeEndedAfterMs: Number.POSITIVE_INFINITY };
+
+export function planReconcile(
+  containers: readonly ContainerFact[],
+  desired: ReadonlyMap<string, DesiredInstance>,
+  agentId: string,
+  retention: Retention = KEEP_FOREVER,
+): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
   const kept = new Map<string, ContainerFact>();
   for (const container of containers) {
@@ -56,16 +70,16 @@ export function planReconcile(containers: readonly ContainerFact[], desired: Rea
       kept.set(ref, keep);
       dropPlanned(actions, drop);
       actions.push({ kind: 'remove', container: drop, reason: 'another container holds this instance', reportCancelled: false });
-      if (keep === container) actions.push(actionFor(container, owner, records));
+      if (keep === container) actions.push(actionFor(container, owner, records, retention));
       continue;
     }
     kept.set(ref, container);
-    actions.push(actionFor(container, owner, records));
+    actions.push(actionFor(container, owner, records, retention));
   }
   return actions;
 }
 
-function actionFor(container: ContainerFact, owner: ContainerOwner, records: DesiredInstance): ReconcileAction {
+function actionFor(container: ContainerFact, owner: ContainerOwner, records: DesiredInstance, retention: Retention): ReconcileAction {
   const status = records.instance?.status;
   if (LIVE_STATES.has(container.state)) {
     // The scheduler already settled this attempt as ended: a container still running it is a leftover.
@@ -76,9 +90,13 @@ function actionFor(container: ContainerFact, owner: ContainerOwner, records: Des
     return known ? { kind: 'follow', container, owner } : { kind: 'report-running', container, owner };
   }
   if (ENDED_STATES.has(container.state)) {
-    return status !== undefined && isTerminalInstance(status) && status !== 'lost'
-      ? { kind: 'leave', container, reason: `the record already says ${status}` }
-      : { kind: 'report-exit', container, owner };
+    if (status === undefined || !isTerminalInstance(status) || status === 'lost') return { kind: 'report-exit', container, owner };
+    // Its output is in the log history already; the container is kept a while for `docker inspect`.
+    const endedAt = Date.parse(records.instance?.updatedAt ?? '');
+    if (retention.now - endedAt > retention.removeEndedAfterMs) {
+      return { kind: 'remove', container, reason: `it ended (${status}) over ${Math.round(retention.removeEndedAfterMs / 1000)} s ago`, reportCancelled: false };
+    }
+    return { kind: 'leave', container, reason: `the record already says ${status}` };
   }
   // `created` (a deploy job is between create and start, or will retry) or `removing`.
   return { kind: 'leave', container, reason: `it is ${container.state}` };

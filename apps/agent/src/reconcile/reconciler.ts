@@ -8,6 +8,9 @@ export interface ReconcilerDeps extends InstanceTools {
   agentId: string;
   advertiseIp: string;
   stopGraceSeconds: number;
+  /** Ended containers are removed once their end is this old (AGENT_REMOVE_ENDED_AFTER_SECONDS). */
+  removeEndedAfterMs: number;
+  clock: { now(): number };
 }
 
 export type ReconcileSummary = Record<ReconcileAction['kind'], number>;
@@ -58,7 +61,8 @@ export class Reconciler {
   private async pass(): Promise<ReconcileSummary> {
     const listed = await this.deps.runtime.listManaged(this.deps.agentId);
     const facts: ContainerFact[] = listed.map((c) => ({ id: c.Id, state: c.State, owner: readOwner(c.Labels) }));
-    const actions = planReconcile(facts, await this.readRecords(facts), this.deps.agentId);
+    const retention = { now: this.deps.clock.now(), removeEndedAfterMs: this.deps.removeEndedAfterMs };
+    const actions = planReconcile(facts, await this.readRecords(facts), this.deps.agentId, retention);
     const summary: ReconcileSummary = { remove: 0, 'report-running': 0, follow: 0, 'report-exit': 0, leave: 0 };
     await Promise.all(
       actions.map(async (action) => {

@@ -16,6 +16,16 @@ describe('checkArchive accepts', () => {
     { name: 'macOS junk beside the top folder', entries: [file('app/Dockerfile'), dir('__MACOSX/'), file('__MACOSX/app/._Dockerfile')], prefix: 'app/', dockerfile: 'Dockerfile' },
     { name: 'a symlink that stays inside', entries: [file('Dockerfile'), file('a/b.txt'), link('a/c', 'b.txt'), link('d', 'a/../a/b.txt')], prefix: '', dockerfile: 'Dockerfile' },
     { name: 'a small file that compresses very well', entries: [file('Dockerfile', 500_000, 500)], prefix: '', dockerfile: 'Dockerfile' },
+    {
+      name: 'entries one after another',
+      entries: [
+        { ...file('Dockerfile', 100, 50), localHeaderOffset: 0, nameBytes: 10 },
+        { ...file('a', 1000, 500), localHeaderOffset: 90, nameBytes: 1 },
+      ],
+      prefix: '',
+      dockerfile: 'Dockerfile',
+    },
+    { name: 'a small ZIP inside', entries: [file('Dockerfile'), { ...file('lib.zip', 4000, 4000), nestedUnpackedBytes: 9000 }], prefix: '', dockerfile: 'Dockerfile' },
   ])('$name', ({ entries, prefix, dockerfile }) => {
     const checked = checkArchive(entries, limits);
     expect(checked.contextPrefix).toBe(prefix);
@@ -50,6 +60,16 @@ describe('checkArchive refuses', () => {
     { name: 'a flat ZIP bomb entry', entries: [file('Dockerfile'), file('bomb', 5 * 1024 ** 2, 1024)], message: /ZIP bomb/ },
     { name: 'a duplicated entry', entries: [file('Dockerfile'), file('a'), file('a')], message: /appears twice/ },
     { name: 'a NUL in a name', entries: [file('Dockerfile'), file('a\0b')], message: /NUL/ },
+    {
+      name: 'entries sharing their data (non-recursive bomb)',
+      entries: [
+        { ...file('Dockerfile', 100, 50), localHeaderOffset: 0, nameBytes: 10 },
+        { ...file('a', 1000, 500), localHeaderOffset: 90, nameBytes: 1 },
+        { ...file('b', 1000, 500), localHeaderOffset: 95, nameBytes: 1 },
+      ],
+      message: /share their data/,
+    },
+    { name: 'a nested ZIP bomb', entries: [file('Dockerfile'), { ...file('inner.zip', 40_000, 40_000), nestedUnpackedBytes: 50 * 1024 ** 2 }], message: /nested ZIP bomb/ },
   ])('$name', ({ entries, message }) => {
     let error: unknown;
     try {

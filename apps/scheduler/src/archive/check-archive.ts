@@ -14,6 +14,11 @@ export interface ArchiveEntry {
   uncompressedBytes: number;
   /** For symlinks: where the link points (its stored content). */
   linkTarget?: string;
+  /** Where the entry's local header starts in the file, and its name's length (to find overlaps). */
+  localHeaderOffset?: number;
+  nameBytes?: number;
+  /** For entries that are ZIP files themselves: what they unpack to, all levels included. */
+  nestedUnpackedBytes?: number;
 }
 
 export interface ArchiveLimits {
@@ -87,8 +92,40 @@ function findContext(paths: ReadonlySet<string>): { contextPrefix: string; docke
   );
 }
 
+/** Size of a local file header without its name and extra field. */
+const LOCAL_HEADER_BYTES = 30;
+
+/**
+ * Entries whose data overlap (several names pointing into the same compressed bytes) are how a small
+ * ZIP unpacks to terabytes without nesting ("non-recursive" bombs). Real archivers never write them.
+ */
+function checkOverlaps(entries: readonly ArchiveEntry[]): void {
+  const placed = entries
+    .filter((e): e is ArchiveEntry & { localHeaderOffset: number } => e.localHeaderOffset !== undefined)
+    .sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 1; i < placed.length; i++) {
+    const before = placed[i - 1] as ArchiveEntry & { localHeaderOffset: number };
+    const minimumEnd = before.localHeaderOffset + LOCAL_HEADER_BYTES + (before.nameBytes ?? 0) + before.compressedBytes;
+    if ((placed[i] as ArchiveEntry & { localHeaderOffset: number }).localHeaderOffset < minimumEnd) {
+      throw new BadArchive(`entries "${before.path}" and "${placed[i]?.path}" share their data; this looks like a ZIP bomb`);
+    }
+  }
+}
+
+function checkNested(entry: ArchiveEntry, limits: ArchiveLimits): void {
+  if (entry.nestedUnpackedBytes === undefined) return;
+  if (entry.nestedUnpackedBytes > limits.maxUnpackedBytes) {
+    throw new BadArchive(`"${entry.path}" is a ZIP that unpacks to more than ${limits.maxUnpackedBytes} bytes; this looks like a nested ZIP bomb`);
+  }
+  const ratio = entry.nestedUnpackedBytes / Math.max(1, entry.compressedBytes);
+  if (entry.nestedUnpackedBytes >= RATIO_MIN_BYTES && ratio > limits.maxCompressionRatio) {
+    throw new BadArchive(`"${entry.path}" is a ZIP that expands ${Math.round(ratio)}× (over ${limits.maxCompressionRatio}×); this looks like a nested ZIP bomb`);
+  }
+}
+
 export function checkArchive(entries: readonly ArchiveEntry[], limits: ArchiveLimits): CheckedArchive {
   if (entries.length === 0) throw new BadArchive('the ZIP is empty; it must contain your source code and a Dockerfile');
+  checkOverlaps(entries);
   if (entries.length > limits.maxEntries) {
     throw new BadArchive(`the ZIP has ${entries.length} entries, over the limit of ${limits.maxEntries}; leave out dependencies and build output`);
   }
@@ -107,6 +144,7 @@ export function checkArchive(entries: readonly ArchiveEntry[], limits: ArchiveLi
       throw new BadArchive(`entry "${normal}" appears twice in the ZIP`);
     }
     checkRatio(entry, limits);
+    checkNested(entry, limits);
     unpacked += entry.uncompressedBytes;
     packed += entry.compressedBytes;
     if (unpacked > limits.maxUnpackedBytes) {

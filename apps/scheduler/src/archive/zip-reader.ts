@@ -42,31 +42,85 @@ async function openZip(zipPath: string): Promise<ZipFile[]> {
   }
 }
 
-async function toEntry(file: ZipFile): Promise<ArchiveEntry> {
+/** ZIPs inside the ZIP are opened to see what they would unpack to, up to this size and depth. */
+const NESTED_MAX_BYTES = 64 * 1024 ** 2;
+const NESTED_MAX_DEPTH = 3;
+const isZipName = (name: string): boolean => /\.(zip|jar|war|ear|apk|whl|nupkg)$/i.test(name);
+
+/** What a ZIP held in memory unpacks to, its own inner ZIPs included; its size when it is no ZIP. */
+async function unpackedSizeOf(data: Buffer, limit: number, depth: number): Promise<number> {
+  let files: ZipFile[];
+  try {
+    files = (await unzipper.Open.buffer(data)).files;
+  } catch {
+    return data.length;
+  }
+  let total = 0;
+  for (const inner of files) {
+    total += inner.uncompressedSize;
+    if (total > limit) return total;
+    if (depth < NESTED_MAX_DEPTH && isZipName(inner.path) && inner.uncompressedSize <= NESTED_MAX_BYTES) {
+      total += (await unpackedSizeOf(await inner.buffer(), limit - total, depth + 1)) - inner.uncompressedSize;
+    }
+  }
+  return total;
+}
+
+async function toEntry(file: ZipFile, limits: ArchiveLimits): Promise<ArchiveEntry> {
   const kind = kindOf(file);
   const entry: ArchiveEntry = {
     path: file.path,
     kind,
     compressedBytes: file.compressedSize,
     uncompressedBytes: file.uncompressedSize,
+    localHeaderOffset: file.offsetToLocalFileHeader,
+    nameBytes: file.fileNameLength,
   };
   if (kind === 'symlink') {
     if (file.uncompressedSize > MAX_LINK_BYTES) throw new BadArchive(`symlink "${file.path}" has an impossibly long target`);
-    entry.linkTarget = (await file.buffer()).toString('utf8');
+    entry.linkTarget = (await readEntry(file)).toString('utf8');
+  } else if (kind === 'file' && isZipName(file.path) && file.uncompressedSize <= NESTED_MAX_BYTES) {
+    entry.nestedUnpackedBytes = await unpackedSizeOf(await readEntry(file), limits.maxUnpackedBytes, 1);
   }
   return entry;
+}
+
+/** An entry's bytes; a corrupt entry is the archive's fault, said as such. */
+async function readEntry(file: ZipFile): Promise<Buffer> {
+  try {
+    return await file.buffer();
+  } catch (err) {
+    throw new BadArchive(`entry "${file.path}" cannot be read (${(err as Error).message}); the ZIP is corrupt`);
+  }
 }
 
 async function listAndCheck(zipPath: string, limits: ArchiveLimits): Promise<{ files: ZipFile[]; checked: CheckedArchive }> {
   const files = await openZip(zipPath);
   const entries: ArchiveEntry[] = [];
-  for (const file of files) entries.push(await toEntry(file));
+  for (const file of files) entries.push(await toEntry(file, limits));
   return { files, checked: checkArchive(entries, limits) };
 }
 
 /** Lists and checks the archive; throws BadArchive saying what to fix. */
 export async function inspectZip(zipPath: string, limits: ArchiveLimits): Promise<CheckedArchive> {
   return (await listAndCheck(zipPath, limits)).checked;
+}
+
+/**
+ * Writes one entry. A failure reading or inflating it is the archive's fault (corrupt, truncated,
+ * hostile); a failure writing it (disk full) is the system's, and is retried.
+ */
+async function unpackFile(file: ZipFile, target: string, budget: { left: number }): Promise<void> {
+  const source = file.stream();
+  let sourceFailed = false;
+  source.once('error', () => (sourceFailed = true));
+  try {
+    await pipeline(source, byteGuard(file.path, file.uncompressedSize, budget), createWriteStream(target, { flags: 'wx' }));
+  } catch (err) {
+    if (err instanceof BadArchive) throw err;
+    if (sourceFailed) throw new BadArchive(`entry "${file.path}" cannot be unpacked (${(err as Error).message}); the ZIP is corrupt`);
+    throw err;
+  }
 }
 
 /** Counts bytes really written and stops an entry that grows past what the archive declared. */
@@ -108,7 +162,7 @@ export async function unpackContext(zipPath: string, dest: string, limits: Archi
       links.push(entry);
     } else {
       await mkdir(path.dirname(target), { recursive: true });
-      await pipeline(file.stream(), byteGuard(file.path, file.uncompressedSize, budget), createWriteStream(target, { flags: 'wx' }));
+      await unpackFile(file, target, budget);
     }
   }
   for (const link of links) {

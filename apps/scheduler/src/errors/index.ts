@@ -2,6 +2,7 @@ export { AppError } from './app-error.js';
 export { BadArchive } from './bad-archive.js';
 export { BadRequest } from './bad-request.js';
 export { Conflict } from './conflict.js';
+export { Forbidden } from './forbidden.js';
 export { NotFound } from './not-found.js';
 export { PayloadTooLarge } from './payload-too-large.js';
 export { Unauthorized } from './unauthorized.js';

@@ -3,12 +3,14 @@ import type { SchedulerContext } from '../context.js';
 import type { CancelOptions } from '../deployments/cancel.js';
 import { NotFound } from '../errors/index.js';
 import type { PubSubHub } from '../store/pubsub.js';
-import { requireToken } from './auth.js';
+import { requireToken, type Access } from './auth.js';
 import { BULL_BOARD_PATH, type BullBoard } from './bull-board.js';
 import { errorResponse } from './errors.js';
+import type { Janitor } from '../janitor.js';
+import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agents.js';
 import { compatRoutes } from './routes/compat.js';
-import { dashboardRoutes } from './routes/dashboard.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -18,25 +20,27 @@ import { loginRoutes } from './routes/login.js';
 export interface AppDeps {
   ctx: SchedulerContext;
   bullBoard: BullBoard;
+  janitor: Janitor;
   hub: PubSubHub;
-  token: string;
+  access: Access;
   cancel: CancelOptions;
   /** How long the original's /upload_code waits for the deployment to run before answering. */
   compatWaitMs: number;
 }
 
 /** The scheduler's HTTP surface. Testable without a socket: `createApp(deps).request(...)`. */
-export function createApp({ ctx, bullBoard, hub, token, cancel, compatWaitMs }: AppDeps): Hono {
+export function createApp({ ctx, bullBoard, janitor, hub, access, cancel, compatWaitMs }: AppDeps): Hono {
   const app = new Hono();
   app.onError((err, c) => errorResponse(err, c, ctx.logger));
   app.notFound((c) => errorResponse(new NotFound(`no route ${c.req.method} ${c.req.path}`), c, ctx.logger));
   app.route('/', healthRoutes(ctx));
-  app.use('*', requireToken({ token }));
-  app.route('/', loginRoutes(token));
+  app.use('*', requireToken({ access }));
+  app.route('/', loginRoutes(access));
   app.route('/api/deployments', deploymentRoutes(ctx, cancel));
   app.route('/api/deployments', logRoutes(ctx, hub));
   app.route('/api/agents', agentRoutes(ctx));
   app.route('/api/events', eventRoutes(ctx, hub));
+  app.route('/api/admin', adminRoutes(janitor));
   app.route('/', compatRoutes(ctx, hub, cancel, compatWaitMs));
   app.route('/', dashboardRoutes(ctx));
   app.route(BULL_BOARD_PATH, bullBoard.app);

@@ -1,5 +1,5 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { CreateDeploymentRequest, formatZodError, type DeploymentView } from '@draas/queue-contracts';
+import { CreateDeploymentRequest, formatMemory, formatZodError, type DeploymentSpec, type DeploymentView } from '@draas/queue-contracts';
 import { inspectZip } from '../archive/zip-reader.js';
 import { uploadPath } from '../build/build-worker.js';
 import type { SchedulerContext } from '../context.js';
@@ -18,6 +18,22 @@ function parseOptions(input: Record<string, unknown>) {
   const parsed = CreateDeploymentRequest.safeParse(input);
   if (!parsed.success) throw new BadRequest(formatZodError(parsed.error));
   return parsed.data;
+}
+
+/**
+ * Memory and CPUs no agent offers can never be placed: say so now rather than wait forever. (With
+ * no agent known yet there is nothing to compare with; the deployment waits as `pending`.)
+ */
+async function checkOffered(ctx: SchedulerContext, spec: DeploymentSpec): Promise<void> {
+  const agents = await ctx.agents.list();
+  if (agents.length === 0) return;
+  const largest = (pick: (a: (typeof agents)[number]) => number) => Math.max(...agents.map(pick));
+  const memory = largest((a) => a.heartbeat.capacity.memoryBytes);
+  const cpus = largest((a) => a.heartbeat.capacity.milliCpus);
+  if (spec.memoryBytes > memory) {
+    throw new BadRequest(`memory ${formatMemory(spec.memoryBytes)} is more than any agent offers (the largest offers ${formatMemory(memory)})`);
+  }
+  if (spec.milliCpus > cpus) throw new BadRequest(`cpus ${spec.milliCpus / 1000} is more than any agent offers (the largest offers ${cpus / 1000})`);
 }
 
 function fieldsToOptions(fields: Record<string, string>): Record<string, unknown> {
@@ -46,10 +62,12 @@ export async function createFromMultipart(ctx: SchedulerContext, request: Reques
     if (!file) throw new BadRequest(`no archive: send the ZIP of your source code in the multipart field "${fileField}"`);
     if (fields.image !== undefined) throw new BadRequest('send either an archive or an image, not both');
     const options = parseOptions(fieldsToOptions(fields));
+    const spec = toSpec(options, file.filename);
+    await checkOffered(ctx, spec);
     await inspectZip(file.path, ctx.config.archive);
     await rename(file.path, finalPath);
     const source = { kind: 'archive' as const, sha256: file.sha256, bytes: file.bytes, filename: file.filename.slice(0, 255) };
-    const record = await createDeployment(ctx, id, source, toSpec(options, file.filename));
+    const record = await createDeployment(ctx, id, source, spec);
     return toDeploymentView(record, []);
   } catch (err) {
     await rm(partPath, { force: true });
@@ -64,8 +82,9 @@ export async function createFromJson(ctx: SchedulerContext, body: unknown): Prom
   if (!options.image) {
     throw new BadRequest('"image" is required in a JSON request; to deploy source code, send multipart/form-data with the ZIP in "archive"');
   }
-  const id = newDeploymentId();
-  const record = await createDeployment(ctx, id, { kind: 'image', image: options.image }, toSpec(options, options.image));
+  const spec = toSpec(options, options.image);
+  await checkOffered(ctx, spec);
+  const record = await createDeployment(ctx, newDeploymentId(), { kind: 'image', image: options.image }, spec);
   return toDeploymentView(record, []);
 }
 

@@ -78,9 +78,12 @@ export async function receiveMultipart(request: Request, options: MultipartOptio
     failure ??= new BadRequest(`only one file may be uploaded, in the field "${options.fileField}"`);
   });
   try {
-    await pipeline(Readable.fromWeb(request.body as WebReadableStream<Uint8Array>), parser);
+    // The request's signal fires when the client hangs up: without it a half-sent body waits forever.
+    await pipeline(Readable.fromWeb(request.body as WebReadableStream<Uint8Array>), parser, { signal: request.signal });
     await writing;
   } catch (err) {
+    // Let the file's own stream settle first, so that nothing re-creates the file after it is removed.
+    await Promise.allSettled([writing]);
     await rm(options.dest, { force: true });
     if (failure) throw failure;
     throw new BadRequest(`the upload did not arrive whole (${(err as Error).message}); send it again`);

@@ -19,10 +19,3 @@ export async function listViews(ctx: SchedulerContext, limit: number): Promise<D
   const records = await ctx.deployments.list(limit);
   return Promise.all(records.map(async (r) => toDeploymentView(r, await ctx.deployments.instances(r.id, r.spec.replicas))));
 }
-
-export function limitParam(value: string | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new BadRequest(`limit must be a whole number from 1 to ${max}`);
-  return n;
-}

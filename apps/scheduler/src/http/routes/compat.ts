@@ -1,5 +1,6 @@
-import { Channels, isTerminalDeployment, type AgentView, type DeploymentView, type InstanceView } from '@draas/queue-contracts';
+import { Channels, formatZodError, isTerminalDeployment, type AgentView, type DeploymentView, type InstanceView } from '@draas/queue-contracts';
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import type { SchedulerContext } from '../../context.js';
 import { cancelDeployment, type CancelOptions } from '../../deployments/cancel.js';
 import { toAgentView } from '../../deployments/views.js';
@@ -14,6 +15,9 @@ import { Wakeup } from '../wakeup.js';
 // upload answered once the container ran, with the mapped ports; this one does too (bounded wait).
 
 type DockerPorts = Record<string, { HostIp: string; HostPort: string }[]>;
+
+/** The original's cancel body; its `agent_ip` is accepted and not needed (the scheduler knows). */
+const CancelBody = z.strictObject({ deployment_id: z.string().min(1), agent_ip: z.string().max(255).optional() });
 
 const mappedPorts = (instances: readonly InstanceView[]): DockerPorts => {
   const ports: DockerPorts = {};
@@ -76,10 +80,10 @@ export function compatRoutes(ctx: SchedulerContext, hub: PubSubHub, cancelOption
 
   app.post('/cancel_deployment', (c) =>
     originalShape(c, async () => {
-      const body = (await readJson(c.req.raw)) as { deployment_id?: unknown } | null;
-      if (typeof body?.deployment_id !== 'string' || body.deployment_id === '') throw new BadRequest('No deployment id provided');
-      await cancelDeployment(ctx, deploymentIdParam(body.deployment_id), cancelOptions);
-      return c.json({ status: 'cancelled', deployment_id: body.deployment_id });
+      const body = CancelBody.safeParse(await readJson(c.req.raw));
+      if (!body.success) throw new BadRequest(body.error.issues.some((i) => i.path[0] === 'deployment_id') ? 'No deployment id provided' : formatZodError(body.error));
+      await cancelDeployment(ctx, deploymentIdParam(body.data.deployment_id), cancelOptions);
+      return c.json({ status: 'cancelled', deployment_id: body.data.deployment_id });
     }),
   );
 

@@ -6,7 +6,8 @@ import { redeploy } from '../../deployments/create.js';
 import { toDeploymentView } from '../../deployments/views.js';
 import { UnsupportedMediaType } from '../../errors/index.js';
 import { createFromJson, createFromMultipart, readJson } from '../create-deployment.js';
-import { deploymentIdParam, deploymentView, limitParam, listViews } from '../views.js';
+import { ListQuery, NoQuery, parseQuery } from '../query.js';
+import { deploymentIdParam, deploymentView, listViews } from '../views.js';
 
 export function deploymentRoutes(ctx: SchedulerContext, cancelOptions: CancelOptions): Hono {
   const app = new Hono();
@@ -20,9 +21,12 @@ export function deploymentRoutes(ctx: SchedulerContext, cancelOptions: CancelOpt
     );
   });
 
-  app.get('/', async (c) => c.json({ deployments: await listViews(ctx, limitParam(c.req.query('limit'), 100, 1000)) }));
+  app.get('/', async (c) => c.json({ deployments: await listViews(ctx, parseQuery(c, ListQuery).limit) }));
 
-  app.get('/:id', async (c) => c.json(await deploymentView(ctx, deploymentIdParam(c.req.param('id')))));
+  app.get('/:id', async (c) => {
+    parseQuery(c, NoQuery);
+    return c.json(await deploymentView(ctx, deploymentIdParam(c.req.param('id'))));
+  });
 
   const cancel = async (id: string) => {
     const record = await cancelDeployment(ctx, deploymentIdParam(id), cancelOptions);

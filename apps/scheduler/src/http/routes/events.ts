@@ -7,7 +7,8 @@ import { Wakeup } from '../wakeup.js';
 import { sseEvent } from '../log-follower.js';
 
 // `GET /api/events`: Server-Sent Events of what changes in the cluster, for live views (the
-// dashboard): `deployment` and `agent` events (ClusterEvent) and every agent `heartbeat`. They are
+// dashboard): `deployment` and `agent` events (ClusterEvent), every agent `heartbeat`, and a `ping`
+// every 15 s when nothing else happens. They are
 // prompts: a view that missed some re-reads the API. A client too slow to keep up gets `overflow`
 // and should reload, instead of the scheduler buffering for it without bound.
 
@@ -47,7 +48,8 @@ export function eventRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
             return;
           }
           if (queue.length) await out.write(queue.splice(0).join(''));
-          else await out.write(': keep-alive\n\n');
+          // A real event, not a comment: browsers can tell a quiet stream from a dead one.
+          else await out.write(sseEvent('ping', '{}'));
           await wake.wait(KEEPALIVE_MS);
         }
       } finally {

@@ -2,33 +2,26 @@ import { Channels, ClusterEvent, parseJsonWith, type LogPage } from '@draas/queu
 import { Hono } from 'hono';
 import { stream as honoStream } from 'hono/streaming';
 import type { SchedulerContext } from '../../context.js';
-import { BadRequest } from '../../errors/index.js';
 import type { PubSubHub } from '../../store/pubsub.js';
 import { LogFollower } from '../log-follower.js';
-import { deploymentIdParam, limitParam } from '../views.js';
+import { lastEventId, LogsQuery, parseQuery } from '../query.js';
+import { deploymentIdParam } from '../views.js';
 import { Wakeup } from '../wakeup.js';
 
 // A deployment's log: the stored history in JSON, NDJSON or plain text, or Server-Sent Events that
 // replay the history and then follow live (see log-follower.ts), resumable with Last-Event-ID.
 
-const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
-
-function cursor(value: string | undefined | null): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  if (!STREAM_ID.test(value)) throw new BadRequest(`"${value}" is not a log line id (such as 1732700000000-0)`);
-  return value;
-}
-
 export function logRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
   const app = new Hono();
   app.get('/:id/logs', async (c) => {
     const id = deploymentIdParam(c.req.param('id'));
-    await ctx.deployments.require(id);
     const accept = c.req.header('accept') ?? '';
-    const follow = c.req.query('follow') === '1' || c.req.query('follow') === 'true' || accept.includes('text/event-stream');
-    const after = cursor(c.req.header('last-event-id') ?? c.req.query('after'));
+    const query = parseQuery(c, LogsQuery);
+    const follow = query.follow === '1' || query.follow === 'true' || accept.includes('text/event-stream');
+    const after = lastEventId(c) ?? query.after ?? null;
+    await ctx.deployments.require(id);
     if (!follow) {
-      const lines = await ctx.logs.range(id, after, limitParam(c.req.query('limit'), 1000, 10_000));
+      const lines = await ctx.logs.range(id, after, query.limit);
       if (accept.includes('application/x-ndjson')) return c.body(lines.map((l) => JSON.stringify(l) + '\n').join(''), 200, { 'content-type': 'application/x-ndjson' });
       if (accept.includes('text/plain')) return c.text(lines.map((l) => l.line + '\n').join(''));
       const page: LogPage = { lines, next: lines.at(-1)?.id ?? null };

@@ -1,29 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
+import { assetUrl, stylesheet } from '../dashboard/assets.js';
 
-const css = `
-:root { color-scheme: light dark; --bg:#fff; --fg:#1b1f24; --muted:#667; --line:#dde; --accent:#2456d6; --bad:#c62828; --good:#2e7d32; }
-@media (prefers-color-scheme: dark) { :root { --bg:#111418; --fg:#e6e8eb; --muted:#99a; --line:#2a2f36; --accent:#7aa2ff; --bad:#ff6b6b; --good:#66bb6a; } }
-body { font: 15px/1.45 system-ui, sans-serif; margin: 0; background: var(--bg); color: var(--fg); }
-main { max-width: 1100px; margin: 0 auto; padding: 1.5rem; } main.narrow { max-width: 360px; margin-top: 10vh; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; } th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); }
-th { color: var(--muted); font-weight: 600; font-size: .85rem; } a { color: var(--accent); }
-input, button { font: inherit; padding: .4rem .6rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
-button { cursor: pointer; } label { display: block; margin: .5rem 0 .25rem; } form input { width: 100%; box-sizing: border-box; } form button { margin-top: .75rem; }
-pre { background: rgba(127,127,127,.1); padding: .75rem; overflow: auto; max-height: 50vh; white-space: pre-wrap; word-break: break-all; }
-.error { color: var(--bad); } .hint { color: var(--muted); font-size: .85rem; } .status-running { color: var(--good); } .status-failed { color: var(--bad); }
-`;
+// The HTML shell of every page (login and dashboard): one stylesheet, light and dark, system fonts.
+// Pages run only the scheduler's own script files: the Content-Security-Policy below forbids inline
+// scripts and event-handler attributes, so even markup that slipped through escaping cannot run.
 
-/** The shell of every page: one stylesheet, light and dark. */
-export function Page(props: { title: string; children?: Child }) {
+const inlineStyleHash = (): string => `'sha256-${createHash('sha256').update(stylesheet()).digest('base64')}'`;
+
+/** Security headers of an HTML page; `inlineStyle` allows the one stylesheet inlined by `<Page inlineStyle>`. */
+export function pageHeaders(c: Context, { inlineStyle = false }: { inlineStyle?: boolean } = {}): void {
+  const style = inlineStyle ? `'self' ${inlineStyleHash()}` : "'self'";
+  c.header(
+    'content-security-policy',
+    `default-src 'none'; script-src 'self'; style-src ${style}; connect-src 'self'; img-src 'self' data:; ` +
+      `form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  );
+  c.header('x-content-type-options', 'nosniff');
+  c.header('referrer-policy', 'same-origin');
+  c.header('cache-control', 'no-store');
+}
+
+export interface PageProps {
+  title: string;
+  /** Inline the stylesheet (the login page: assets need a session). It is our own file, not data. */
+  inlineStyle?: boolean;
+  /** Asset names of the page's scripts, loaded deferred in this order. */
+  scripts?: readonly string[];
+  /** data-* attributes of <body>, which the scripts read (never inline JSON). */
+  data?: Record<string, string>;
+  children?: Child;
+}
+
+export function Page({ title, inlineStyle = false, scripts = [], data = {}, children }: PageProps) {
+  const bodyData = Object.fromEntries(Object.entries(data).map(([k, v]) => [`data-${k}`, v]));
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title}</title>
-        <style>{css}</style>
+        <meta name="color-scheme" content="light dark" />
+        <title>{title}</title>
+        <link rel="icon" href="data:," />
+        {inlineStyle ? <style dangerouslySetInnerHTML={{ __html: stylesheet() }} /> : <link rel="stylesheet" href={assetUrl('dashboard.css')} />}
+        {scripts.map((name) => (
+          <script src={assetUrl(name)} defer />
+        ))}
       </head>
-      <body>{props.children}</body>
+      <body {...bodyData}>{children}</body>
     </html>
   );
 }

@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import type { AgentView, DeploymentEvent, DeploymentView } from '@draas/queue-contracts';
+import { describe, expect, it } from 'vitest';
+import { createAccess } from '../auth.js';
+import { loginRoutes } from '../routes/login.js';
+import { assetUrl, stylesheet } from './assets.js';
+import type { DashboardData } from './data.js';
+import { dashboardApp } from './routes.js';
+
+// The pages rendered from plain views (no Redis needed: rendering is pure), with hostile strings
+// wherever a user or a container can put text. JSX must escape all of it.
+
+const XSS = '<img src=x onerror=alert(1)>';
+const now = new Date().toISOString();
+
+const agent: AgentView = {
+  agentId: 'agent-a',
+  address: `10.0.0.1${XSS}`,
+  labels: { zone: `eu${XSS}` },
+  capacity: { memoryBytes: 2 ** 30, milliCpus: 4000, maxInstances: 10 },
+  usage: { memoryBytes: 0, milliCpus: 0, instances: 0 },
+  resources: { cpuPercent: 12.5, cpus: 4, memoryTotalBytes: 8 * 2 ** 30, memoryAvailableBytes: 6 * 2 ** 30, diskTotalBytes: 1, diskFreeBytes: 1 },
+  runningInstances: 1,
+  versions: { agent: `0.1.0${XSS}`, docker: '27.0', node: '20' },
+  heartbeatMs: 2000,
+  startedAt: 0,
+  state: 'online',
+  lastSeen: now,
+};
+
+const deployment: DeploymentView = {
+  id: 'abcdefghijkl',
+  name: `site${XSS}`,
+  status: 'failed',
+  desired: 'running',
+  image: `draas/site:abcdefghijkl${XSS}`,
+  source: 'archive',
+  replicas: 1,
+  envKeys: [`KEY${XSS}`],
+  ports: [],
+  memory: '256m',
+  cpus: 0.25,
+  constraints: [`zone=${XSS}`],
+  restart: 'on-failure',
+  strategy: 'spread',
+  error: `build failed: ${XSS}`,
+  urls: ['javascript:alert(1)', 'http://127.0.0.1:32768'],
+  instances: [
+    {
+      index: 0, attempt: 2, agentId: 'agent-a', status: 'failed', containerId: null, ports: [],
+      urls: ['javascript:alert(2)'], exitCode: 1, error: `exited: ${XSS}`, restartAt: null, updatedAt: now,
+    },
+  ],
+  createdAt: now,
+  updatedAt: now,
+};
+
+const timeline: DeploymentEvent[] = [
+  { type: 'deployment', version: 1, deploymentId: deployment.id, status: 'failed', instance: null, at: Date.now() },
+];
+
+const data: DashboardData = {
+  agents: async () => [agent],
+  deployments: async () => [deployment],
+  deployment: async (id) => (id === deployment.id ? deployment : null),
+  timeline: async () => timeline,
+};
+
+const app = dashboardApp(data);
+const page = async (path: string) => {
+  const res = await app.request(path);
+  return { res, html: await res.text() };
+};
+
+/** No hostile markup survives as markup: every `<` of it arrives as `&lt;`. */
+function expectEscaped(html: string): void {
+  expect(html).not.toContain('<img');
+  expect(html).not.toContain('onerror=alert(1)>');
+  expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+}
+
+describe('dashboard pages', () => {
+  it('escape every user-controlled string on the overview', async () => {
+    const { res, html } = await page('/dashboard');
+    expect(res.status).toBe(200);
+    expectEscaped(html);
+    expect(html).toContain('id="deploymentId"');
+    expect(html).toContain('href="/admin/queues"');
+    expect(html).toContain('href="http://127.0.0.1:32768"');
+    expect(html).not.toContain('href="javascript:');
+  });
+
+  it('escape the deployment page and link only http(s) URLs', async () => {
+    const { res, html } = await page(`/dashboard/deployments/${deployment.id}`);
+    expect(res.status).toBe(200);
+    expectEscaped(html);
+    expect(html).not.toContain('href="javascript:');
+    expect(html).toContain('javascript:alert(2)'); // shown, as text
+    expect(html).toContain('build failed: &lt;img');
+  });
+
+  it('forbid inline scripts with a Content-Security-Policy', async () => {
+    for (const path of ['/dashboard', '/dashboard/new', `/dashboard/deployments/${deployment.id}`, '/dashboard/deployments/nope', '/dashboard/x']) {
+      expect((await app.request(path)).headers.get('content-security-policy'), path).toMatch(/default-src 'none'; script-src 'self';/);
+    }
+    const { html } = await page('/dashboard');
+    expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    // No event-handler attribute on any element (attribute values, which may quote anything, aside).
+    const tags = (html.match(/<[a-z][^>]*>/gi) ?? []).map((tag) => tag.replace(/"[^"]*"/g, '""'));
+    expect(tags.filter((tag) => /\son[a-z]+=/i.test(tag))).toEqual([]);
+  });
+
+  it('answer a friendly 404 page for an unknown or malformed id', async () => {
+    const unknown = await page('/dashboard/deployments/zzzzzzzzzzzz');
+    expect(unknown.res.status).toBe(404);
+    expect(unknown.res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(unknown.html).toContain('There is no deployment zzzzzzzzzzzz');
+    const malformed = await page(`/dashboard/deployments/${encodeURIComponent('<b>x</b>')}`);
+    expect(malformed.res.status).toBe(404);
+    expect(malformed.html).toContain('&quot;&lt;b&gt;x&lt;/b&gt;&quot; is not a deployment id');
+  });
+
+  it('serve assets under a content hash with a long cache', async () => {
+    const res = await app.request(assetUrl('common.js'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    expect(await res.text()).toContain('new EventSource');
+    expect((await app.request('/dashboard/assets/0/nope.js')).status).toBe(404);
+    const stale = await app.request('/dashboard/assets/000000000000/deployment.js');
+    expect(stale.headers.get('cache-control')).toBe('no-cache');
+  });
+});
+
+describe('login page', () => {
+  const login = loginRoutes(createAccess({ admin: 'the-token', readers: ['a-read-only-token'], disabled: false }));
+
+  it('inlines the stylesheet that its policy allows by hash, and never redirects off-site', async () => {
+    const res = await login.request('/login?next=//evil.example/x');
+    const html = await res.text();
+    const hash = createHash('sha256').update(stylesheet()).digest('base64');
+    expect(res.headers.get('content-security-policy')).toContain(`'sha256-${hash}'`);
+    expect(html).toContain('action="/login?next=%2Fdashboard"');
+  });
+
+  it('sets an HttpOnly SameSite=Strict cookie for the right token only', async () => {
+    const body = (token: string) => new URLSearchParams({ token });
+    const wrong = await login.request('/login?next=/dashboard/new', { method: 'POST', body: body('nope') });
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.get('location')).toBe('/login?failed=1&next=%2Fdashboard%2Fnew');
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const right = await login.request('/login?next=/dashboard/new', { method: 'POST', body: body('the-token') });
+    expect(right.headers.get('location')).toBe('/dashboard/new');
+    expect(right.headers.get('set-cookie')).toMatch(/draas_session=the-token;.*HttpOnly.*SameSite=Strict/);
+    const reader = await login.request('/login', { method: 'POST', body: body('a-read-only-token') });
+    expect(reader.headers.get('set-cookie')).toMatch(/draas_session=a-read-only-token;/);
+  });
+});

@@ -1,0 +1,77 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isTerminalDeployment, type DeploymentRecord } from '@draas/queue-contracts';
+import type { SchedulerContext } from './context.js';
+
+// Cleans up after deployments that ended (the configurable policy of DESIGN "Security"): images the
+// build made are removed IMAGE_RETENTION_SECONDS after their deployment ended, unless a live
+// deployment (a redeploy) still runs them; leftover upload files (a crash mid-upload) are removed
+// after a day. Containers are the agents' business (AGENT_REMOVE_ENDED_AFTER_SECONDS).
+
+const SWEEP_MS = 10 * 60_000;
+const STALE_UPLOAD_MS = 24 * 3600_000;
+
+const ended = (r: DeploymentRecord): boolean => r.desired === 'cancelled' || isTerminalDeployment(r.status);
+
+export class Janitor {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(private readonly ctx: SchedulerContext) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .catch((err: Error) => this.ctx.logger.error({ err }, 'clean-up sweep failed; trying again later'))
+        .finally(() => (this.running = null));
+    }, SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; returns the images and files it removed. */
+  async sweep(): Promise<{ images: string[]; files: string[] }> {
+    const records = await this.ctx.deployments.list(100_000);
+    const inUse = new Set(records.filter((r) => !ended(r) && r.image).map((r) => r.image as string));
+    const cutoff = this.ctx.clock.now() - this.ctx.config.imageRetentionSeconds * 1000;
+    const images: string[] = [];
+    for (const r of records) {
+      const built = r.source.kind === 'archive' && r.image?.startsWith('draas/');
+      if (!built || !ended(r) || Date.parse(r.updatedAt) > cutoff || inUse.has(r.image as string)) continue;
+      if (await this.removeImage(r.image as string)) images.push(r.image as string);
+    }
+    const files = await this.removeStaleUploads(new Set(records.filter((r) => !ended(r)).map((r) => r.id)));
+    if (images.length || files.length) this.ctx.logger.info({ images, files }, 'cleaned up after ended deployments');
+    return { images, files };
+  }
+
+  /** Untags (and so frees, when it was the last tag) an image; one still used by a container stays. */
+  private async removeImage(tag: string): Promise<boolean> {
+    try {
+      await this.ctx.docker.getImage(tag).remove();
+      return true;
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 409) return false; // gone already, or a container still uses it
+      throw err;
+    }
+  }
+
+  private async removeStaleUploads(live: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const dir of [this.ctx.config.uploadDir, this.ctx.config.buildDir]) {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const id = name.split(/[.-]/)[0] ?? '';
+        const file = path.join(dir, name);
+        if (live.has(id) || Date.now() - (await stat(file)).mtimeMs < STALE_UPLOAD_MS) continue;
+        await rm(file, { recursive: true, force: true });
+        removed.push(file);
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,412 @@
+// The dashboard and Bull Board in a real browser (Debian's headless Chromium driven by
+// playwright-core) against the real scheduler, agent, Redis and Docker: what an operator sees.
+// Screenshots of every page land in test-artifacts/screenshots/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REPO_ROOT } from '../../scripts/local-redis.js';
+import { answers, startCluster, zipFolder, type Cluster } from '../harness.js';
+import { makeZip } from '../zip-fixtures.js';
+
+// The callbacks given to page.evaluate run inside the browser. The repository's type-check has no
+// DOM library (server code must not see one), so the few browser globals they use are declared here,
+// for this file only.
+interface BrowserElement {
+  textContent: string | null;
+  value: number | string;
+}
+declare const window: { scrollTo(x: number, y: number): void; notReloaded?: boolean };
+declare const document: {
+  querySelectorAll(selector: string): ArrayLike<BrowserElement> & Iterable<BrowserElement>;
+  getElementById(id: string): BrowserElement;
+  documentElement: { scrollWidth: number };
+  images: { length: number };
+  body: object;
+};
+declare const sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+declare const MutationObserver: new (callback: () => void) => { observe(target: object, options: { attributes: boolean }): void };
+declare function getComputedStyle(element: object): { backgroundColor: string };
+declare class DataTransfer {
+  items: { add(file: File): void };
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+const chromiumMissing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed`;
+// Without Chromium the browser tests are skipped, except in CI, where that is a failure (below).
+const skip = inject('infraMissing') !== null || (chromiumMissing !== null && process.env.CI !== 'true');
+
+const SHOTS = path.join(REPO_ROOT, 'test-artifacts/screenshots');
+const AGENT = 'web-a';
+const XSS = '<img src=x onerror=alert(1)>';
+const WAIT = 30_000;
+
+describe.skipIf(skip)('the dashboard in a browser', () => {
+  let cluster: Cluster;
+  let browser: Browser;
+  let context: BrowserContext;
+  let tmp: string;
+  /** Uncaught page errors and console errors (a CSP violation is one): there must be none. */
+  const pageErrors: string[] = [];
+  let siteId = '';
+  let xssId = '';
+  let redeployedId = '';
+
+  const url = (p: string) => cluster.url + p;
+  async function shot(page: Page, name: string): Promise<void> {
+    // From the top, so that the sticky header sits where it belongs in a full-page picture.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  }
+  const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent({ timeout: WAIT })) ?? '').trim();
+  const waitForText = (page: Page, selector: string, expected: string, timeout = WAIT) =>
+    page.waitForFunction(
+      ([sel, want]) => Array.from(document.querySelectorAll(sel as string)).some((el) => (el.textContent ?? '').includes(want as string)),
+      [selector, expected],
+      { timeout },
+    );
+  /** The page's event or log stream is connected (or, for an ended deployment, complete). */
+  const streamUp = (page: Page) => page.locator('#live[data-state="live"], #live[data-state="ended"]').waitFor({ timeout: WAIT });
+  const noHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+  function watch(page: Page): Page {
+    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    page.on('console', (msg) => {
+      // An answer of 4xx is logged by the browser; the page shows those (and the tests check it).
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(`${page.url()}: console: ${msg.text()}`);
+    });
+    return page;
+  }
+
+  beforeAll(async () => {
+    if (chromiumMissing) throw new Error(`CI=true and the browser tests cannot run: ${chromiumMissing}`);
+    mkdirSync(SHOTS, { recursive: true });
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'draas-browser-'));
+    cluster = await startCluster(inject('redisUrl'));
+    await cluster.startAgent(AGENT, { AGENT_LABELS: 'zone=eu,disk=ssd' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: WAIT,
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    context.setDefaultTimeout(WAIT);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('sends a visitor to the login, then shows the agent online on the overview', async () => {
+    const page = watch(await context.newPage());
+    await page.goto(url('/dashboard'));
+    const login = new URL(page.url());
+    expect(login.pathname).toBe('/login');
+    expect(login.searchParams.get('next')).toBe('/dashboard');
+    await shot(page, 'login');
+
+    await page.fill('#token', 'not-the-token');
+    await Promise.all([page.waitForURL(/failed=1/), page.click('button[type="submit"]')]);
+    expect(await text(page, '[role="alert"]')).toContain('not valid');
+
+    await page.fill('#token', cluster.token);
+    await Promise.all([page.waitForURL(url('/dashboard')), page.click('button[type="submit"]')]);
+    const row = `#agents-body tr[data-id="${AGENT}"]`;
+    await waitForText(page, `${row} .badge`, 'online');
+    expect(await text(page, `${row} td[data-label="Address"]`)).toBe('127.0.0.1');
+    expect(await text(page, `${row} td[data-label="Labels"]`)).toContain('zone=eu');
+    expect(await page.locator(`${row} meter`).count()).toBe(2);
+    expect(await text(page, `${row} td[data-label="Running"]`)).toMatch(/^0 \/ \d+$/);
+    // Heartbeats keep "last seen" fresh without a reload.
+    await page.waitForTimeout(2500);
+    expect(await text(page, `${row} time[data-age]`)).toMatch(/just now|^[0-2]s ago$/);
+    expect(await page.locator('a[href="/admin/queues"]').count()).toBeGreaterThan(0);
+    expect(await noHorizontalScroll(page)).toBeLessThanOrEqual(1280);
+    await streamUp(page);
+    expect(await text(page, '#live')).toBe('Live');
+    await shot(page, 'overview-1280');
+    await page.close();
+  });
+
+  it('deploys a ZIP through the form and follows it live to running, then cancels it in the UI', async () => {
+    const page = watch(await context.newPage());
+    await page.goto(url('/dashboard'));
+    await Promise.all([page.waitForURL(url('/dashboard/new')), page.click('.page-actions a:has-text("New deployment")')]);
+
+    // A file that is not a ZIP: the API's message, shown as it is.
+    const notZip = path.join(tmp, 'notes.zip');
+    writeFileSync(notZip, 'this is not a zip file at all');
+    await page.setInputFiles('#archive', notZip);
+    await page.click('#submit');
+    await waitForText(page, '#form-error', 'not a readable ZIP archive');
+    expect(new URL(page.url()).pathname).toBe('/dashboard/new');
+
+    // An image the API refuses: its message too.
+    await page.check('input[name="kind"][value="image"]');
+    expect(await page.locator('#dropzone').isVisible()).toBe(false);
+    await page.fill('#image', 'Not An Image!');
+    await page.click('#submit');
+    await waitForText(page, '#form-error', 'an image is a Docker reference');
+    await page.check('input[name="kind"][value="archive"]');
+
+    // A file dropped on the zone is taken, as a picked one is.
+    const dropped = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['PK'], 'dropped.zip', { type: 'application/zip' }));
+      return transfer;
+    });
+    await page.dispatchEvent('#dropzone', 'drop', { dataTransfer: dropped });
+    expect(await text(page, '#dz-title')).toBe('dropped.zip');
+
+    const zipPath = path.join(tmp, 'static-site.zip');
+    writeFileSync(zipPath, await zipFolder(path.join(REPO_ROOT, 'examples/static-site')));
+    await page.setInputFiles('#archive', zipPath);
+    expect(await text(page, '#dz-title')).toBe('static-site.zip');
+    await page.fill('#name', 'static-site');
+    await page.fill('#env', 'GREETING=hello\n# a comment\nSECRET=s3cr3t-value');
+    await page.fill('#constraints', 'zone=eu');
+    await shot(page, 'new-deployment');
+    // Remember the upload progress the page showed, across the navigation that follows.
+    await page.evaluate(() => {
+      const bar = document.getElementById('upload-progress');
+      new MutationObserver(() => sessionStorage.setItem('progress', String(bar.value))).observe(bar, { attributes: true });
+    });
+    const deploymentPage = /\/dashboard\/deployments\/[a-z0-9]{12}$/;
+    const [, first] = await Promise.all([
+      page.waitForURL(deploymentPage),
+      page.waitForResponse((r) => deploymentPage.test(r.url()) && r.request().resourceType() === 'document'),
+      page.click('#submit'),
+    ]);
+    expect(await page.evaluate(() => sessionStorage.getItem('progress'))).toBe('100');
+    siteId = new URL(page.url()).pathname.split('/').pop() as string;
+    // The page arrived while the build was still under way: what follows happens live.
+    expect(/id="d-status"[^>]*>([a-z]+)</.exec(await first.text())?.[1]).toMatch(/^(queued|building|built|pending|scheduled)$/);
+
+    // Build lines stream in while the status moves on, all without a reload.
+    await page.evaluate(() => (window.notReloaded = true));
+    await page.locator('#log .ln.p-build').first().waitFor({ timeout: 60_000 });
+    await waitForText(page, '#d-status', 'running', 120_000);
+    await waitForText(page, '#log .ln .tx', `Successfully tagged draas/static-site:${siteId}`);
+    expect(await page.evaluate(() => window.notReloaded)).toBe(true);
+    expect(await text(page, '#d-env')).toBe('GREETING, SECRET');
+    expect(await page.content()).not.toContain('s3cr3t-value');
+    await waitForText(page, '#timeline li', 'running');
+    expect(await text(page, '#instances-body td[data-label="Agent"]')).toBe(AGENT);
+
+    // The instance's URL is a link, and it serves the page.
+    const href = await page.locator('#instances-body a.url').first().getAttribute('href');
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await answers(href as string, 'Hello from DRaaS');
+    const site = await context.newPage();
+    await site.goto(href as string);
+    expect(await site.textContent('body')).toContain('Hello from DRaaS');
+    await site.close();
+    await shot(page, 'deployment-running');
+
+    // Cancel: a confirmation first; "Keep it" changes nothing.
+    await page.click('#cancel-deployment');
+    await page.locator('#confirm-dialog[open]').waitFor();
+    expect(await text(page, '#confirm-title')).toBe('Cancel static-site?');
+    await page.click('#confirm-dialog button[value="no"]');
+    await page.locator('#confirm-dialog[open]').waitFor({ state: 'detached' });
+    expect(await text(page, '#d-status')).toBe('running');
+    await page.click('#cancel-deployment');
+    await page.click('#confirm-yes');
+    await waitForText(page, '#d-status', 'cancelled');
+    await waitForText(page, '#instances-body .badge', 'cancelled');
+    expect(await page.locator('#cancel-deployment').isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('shows a log line full of markup as text, and runs none of it', async () => {
+    const page = watch(await context.newPage());
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(url('/dashboard'));
+    await page.locator('#deployments-body').waitFor({ state: 'attached' });
+
+    const dockerfile = `FROM draas/busybox:local\nCMD ["sh", "-c", "echo '${XSS}'; echo '<script>alert(2)</script>' >&2; exec sleep 600"]\n`;
+    xssId = (await cluster.upload(makeZip([{ name: 'Dockerfile', data: dockerfile }]), { name: 'markup', restart: 'no' })).id;
+    // The overview learns of it from the event stream, without a reload, and follows its status.
+    const row = `#deployments-body tr[data-id="${xssId}"]`;
+    await page.locator(row).waitFor();
+    await waitForText(page, `${row} .badge`, 'running', 120_000);
+    expect(await text(page, `${row} td[data-label="Agents"]`)).toBe(AGENT);
+    // The agent's running count follows from its heartbeats.
+    await waitForText(page, `#agents-body tr[data-id="${AGENT}"] td[data-label="Running"]`, '1 / ');
+
+    await Promise.all([page.waitForURL(url(`/dashboard/deployments/${xssId}`)), page.click(`${row} a:has-text("Open")`)]);
+    await waitForText(page, '#log .ln.p-run .tx', XSS);
+    await waitForText(page, '#log .ln.s-stderr .tx', '<script>alert(2)</script>');
+    expect(await page.locator('#log img, #log script').count()).toBe(0);
+    expect(await page.evaluate(() => document.images.length)).toBe(0);
+
+    // Search highlights and filters within the loaded lines.
+    // (The build log's Dockerfile step holds the word too.)
+    const holding = await page.evaluate(() => [...document.querySelectorAll('#log .tx')].filter((el) => el.textContent?.includes('onerror')).length);
+    expect(holding).toBeGreaterThanOrEqual(2);
+    await page.fill('#log-search', 'onerror');
+    await waitForText(page, '#log-matches', `${holding} matching lines`);
+    expect(await page.locator('#log mark').allTextContents()).toEqual(Array(holding).fill('onerror'));
+    expect(await page.locator('#log .ln:not([hidden]):not(.notice)').count()).toBe(holding);
+    await page.uncheck('#log-filter');
+    await page.waitForFunction(() => document.querySelectorAll('#log .ln:not([hidden])').length > 1, undefined, { timeout: WAIT });
+    await page.fill('#log-search', '');
+
+    // Download: the API's text/plain answer, as a file.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#log-download')]);
+    expect(download.suggestedFilename()).toBe(`markup-${xssId}.log`);
+    const saved = path.join(tmp, 'markup.log');
+    await download.saveAs(saved);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(saved, 'utf8')).toContain(XSS);
+
+    await page.waitForTimeout(1000);
+    expect(dialogs).toEqual([]);
+    await shot(page, 'deployment-logs');
+    await page.close();
+  });
+
+  it('redeploys, replacing the old deployment, behind a confirmation', async () => {
+    const page = watch(await context.newPage());
+    await page.goto(url(`/dashboard/deployments/${xssId}`));
+    await waitForText(page, '#d-status', 'running');
+    await page.click('#redeploy');
+    await page.locator('#confirm-dialog[open]').waitFor();
+    expect(await text(page, '#confirm-body')).toContain(`draas/markup:${xssId}`);
+    await page.check('#redeploy-replace');
+    await Promise.all([
+      page.waitForURL((u) => /^\/dashboard\/deployments\/[a-z0-9]{12}$/.test(u.pathname) && !u.pathname.endsWith(xssId)),
+      page.click('#confirm-yes'),
+    ]);
+    redeployedId = new URL(page.url()).pathname.split('/').pop() as string;
+    await waitForText(page, '#log .ln .tx', `redeploy of ${xssId}`);
+    await waitForText(page, '#d-status', 'running', 60_000);
+    await waitForText(page, '#log .tx', XSS);
+    await cluster.waitForDeployment(xssId, (d) => d.status === 'cancelled', 'cancelled by the replacing redeploy', WAIT);
+    await page.close();
+  });
+
+  it('keeps the original deployment monitor working', async () => {
+    const page = watch(await context.newPage());
+    await page.goto(url('/dashboard'));
+    await page.fill('#deploymentId', siteId);
+    await page.click('#fetch');
+    await waitForText(page, '#logs', 'Status: cancelled');
+    expect(await text(page, '#logs')).toContain(`Successfully tagged draas/static-site:${siteId}`);
+
+    await page.fill('#deploymentId', 'nope');
+    await page.click('#fetch');
+    await waitForText(page, '#logs', 'Error:');
+    await page.close();
+  });
+
+  it('answers a friendly 404 page for an unknown deployment', async () => {
+    const page = watch(await context.newPage());
+    const res = await page.goto(url('/dashboard/deployments/zzzzzzzzzzzz'));
+    expect(res?.status()).toBe(404);
+    expect(await text(page, 'h1')).toBe('Not found');
+    expect(await text(page, 'main')).toContain('There is no deployment zzzzzzzzzzzz');
+    await page.close();
+  });
+
+  it('opens Bull Board behind the same login, with the build queue and the agent queue', async () => {
+    const anonymous = await browser.newContext();
+    const outside = await anonymous.newPage();
+    await outside.goto(url('/admin/queues'), { timeout: WAIT });
+    expect(new URL(outside.url()).pathname).toBe('/login');
+    await anonymous.close();
+
+    const page = await context.newPage();
+    await page.goto(url('/admin/queues'));
+    await page.getByText(`deploy-${AGENT}`, { exact: true }).first().waitFor();
+    await page.getByText('build', { exact: true }).first().waitFor();
+    await page.getByText('Loading...').first().waitFor({ state: 'hidden' });
+    await shot(page, 'bull-board');
+    await page.close();
+  });
+
+  it('fits a 390 px phone without a horizontal scrollbar', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await context.storageState(), isMobile: true });
+    phone.setDefaultTimeout(WAIT);
+    const page = watch(await phone.newPage());
+    for (const [name, p] of [['overview', '/dashboard'], ['deployment', `/dashboard/deployments/${redeployedId}`], ['new', '/dashboard/new']] as const) {
+      await page.goto(url(p));
+      await page.waitForLoadState('load');
+      if (name === 'deployment') await waitForText(page, '#log .tx', XSS);
+      else if (name === 'overview') await waitForText(page, `#agents-body tr[data-id="${AGENT}"] .badge`, 'online');
+      if (name !== 'new') await streamUp(page);
+      if (name === 'overview') {
+        // Heartbeats arriving before the lists are read must not zero the summary.
+        await page.waitForTimeout(1200);
+        const rows = await page.locator('#deployments-body tr').count();
+        expect(rows).toBe(3);
+        expect(await text(page, '#stat-deployments')).toBe(String(rows));
+        expect(await page.locator('#deployments-empty').isHidden()).toBe(true);
+      }
+      expect(await noHorizontalScroll(page), name).toBeLessThanOrEqual(390);
+      await shot(page, `${name}-390`);
+    }
+    await phone.close();
+  });
+
+  it('renders in dark mode', async () => {
+    const page = watch(await context.newPage());
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const darkness = () =>
+      page.evaluate(() => {
+        const [r, g, b] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? []).map(Number);
+        return ((r ?? 255) + (g ?? 255) + (b ?? 255)) / 3;
+      });
+    for (const [name, p] of [['overview', '/dashboard'], ['deployment', `/dashboard/deployments/${redeployedId}`], ['new', '/dashboard/new']] as const) {
+      await page.goto(url(p));
+      if (name === 'deployment') await waitForText(page, '#log .tx', XSS);
+      if (name !== 'new') await streamUp(page);
+      expect(await darkness(), name).toBeLessThan(40);
+      await shot(page, `${name}-dark`);
+    }
+    await page.close();
+  });
+
+  it('cancels from the overview, by keyboard, after a confirmation', async () => {
+    const page = watch(await context.newPage());
+    await page.goto(url('/dashboard'));
+    const row = `#deployments-body tr[data-id="${redeployedId}"]`;
+    await waitForText(page, `${row} .badge`, 'running');
+    await page.locator(`${row} button[data-action="cancel"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#confirm-dialog[open]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('#confirm-dialog[open]').waitFor({ state: 'detached' });
+    expect((await cluster.deployment(redeployedId)).desired).toBe('running');
+
+    await page.locator(`${row} button[data-action="cancel"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#confirm-yes').focus();
+    await page.keyboard.press('Enter');
+    await waitForText(page, `${row} .badge`, 'cancelled');
+    expect(await page.locator(`${row} button[data-action="cancel"]`).isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('shows an agent going offline without a reload', async () => {
+    const page = watch(await context.newPage());
+    await page.goto(url('/dashboard'));
+    const badge = `#agents-body tr[data-id="${AGENT}"] .badge`;
+    await waitForText(page, badge, 'online');
+    await cluster.agents.get(AGENT)?.stop();
+    await waitForText(page, badge, 'offline');
+    expect(await text(page, '#stat-agents')).toBe('0 / 1');
+    await page.close();
+  });
+
+  it('raised no script error and no policy violation on any dashboard page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
