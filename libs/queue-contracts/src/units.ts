@@ -39,6 +39,19 @@ export function formatMemory(bytes: number): string {
   return String(bytes);
 }
 
+/** Sizes for people to read, in binary units: 512 B, 3.4 KiB, 256 MiB, 1.5 GiB (the CLI and the dashboard). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
 /** CPUs as Docker's `--cpus` (0.5 = half a core) → thousandths, the unit placement counts in. */
 export const cpusToMilli = (cpus: number): number => Math.round(cpus * 1000);
 

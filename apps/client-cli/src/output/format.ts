@@ -12,18 +12,7 @@ export function formatAge(since: string | number, now: number): string {
   return `${Math.floor(seconds / 86_400)}d`;
 }
 
-/** Binary units, as memory limits are written: 512 B, 3.4 KiB, 256 MiB, 1.5 GiB. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 10 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
+export { formatBytes } from '@draas/queue-contracts';
 
 export function paintStatus(status: DeploymentStatus | InstanceStatus | 'online' | 'offline', colors: Colors): string {
   switch (status) {

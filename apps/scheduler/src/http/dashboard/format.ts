@@ -33,16 +33,7 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
+export { formatBytes } from '@draas/queue-contracts';
 
 /** `4s`, `3m`, `2h`, `5d`: how long ago, compactly. */
 export function formatAge(ms: number): string {

@@ -59,6 +59,8 @@ window.DRaaS = (() => {
     el.textContent = status;
   }
 
+  // The browser's copy of formatBytes in libs/queue-contracts (these scripts load no modules): keep
+  // the two the same, so live updates read like the server-rendered page.
   function formatBytes(bytes) {
     const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     let value = bytes;
@@ -67,7 +69,8 @@ window.DRaaS = (() => {
       value /= 1024;
       unit++;
     }
-    return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+    const digits = unit === 0 || value >= 10 ? 0 : 1;
+    return `${value.toFixed(digits)} ${units[unit]}`;
   }
 
   function formatAge(ms) {
