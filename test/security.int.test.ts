@@ -32,6 +32,7 @@ describe.skipIf(infraMissing !== null)('security and hostile input', () => {
       MAX_UNPACKED_BYTES: '8m',
       MAX_ARCHIVE_ENTRIES: '50',
       IMAGE_RETENTION_SECONDS: '0',
+      BUILD_TIMEOUT_SECONDS: '10',
     });
     await cluster.startAgent('guarded', { AGENT_MEMORY: '2g', AGENT_CPUS: '4', AGENT_REMOVE_ENDED_AFTER_SECONDS: '0' });
     build = new Queue(QueueNames.build, { connection: cluster.redis, prefix: bullPrefix(cluster.prefix) });
@@ -250,6 +251,15 @@ describe.skipIf(infraMissing !== null)('security and hostile input', () => {
       expect(cluster.scheduler.output.join('\n')).not.toContain('hunter2');
       expect(cluster.agents.get('guarded')?.output.join('\n')).not.toContain('hunter2');
       await answers(running.urls[0] as string, 'secure-page');
+    });
+
+    it('stops a build that runs past BUILD_TIMEOUT_SECONDS and fails the deployment', async () => {
+      const started = Date.now();
+      const created = await cluster.upload(makeZip([{ name: 'Dockerfile', data: 'FROM draas/busybox:local\nRUN sleep 60\n' }]), { name: 'endless' });
+      const failed = await cluster.waitForDeployment(created.id, (d) => d.status === 'failed', 'failed', 40_000);
+      expect(failed.error).toMatch(/the build took longer than 10 s and was stopped/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(readdirSync(builds())).toEqual([]);
     });
 
     it('removes ended containers and the images of ended deployments by policy', async () => {
