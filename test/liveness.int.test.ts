@@ -14,7 +14,7 @@ async function containersOf(id: string) {
   return docker.listContainers({ all: true, filters: { label: [`${Labels.deployment}=${id}`] } });
 }
 
-const runningOn = (d: DeploymentView, agentId: string) => d.instances.every((i) => i.status === 'running' && i.agentId === agentId);
+const runningOn = (d: DeploymentView, agentId: string) => d.instances.length > 0 && d.instances.every((i) => i.status === 'running' && i.agentId === agentId);
 
 describe.skipIf(infraMissing !== null)('liveness and recovery', () => {
   let cluster: Cluster;

@@ -2,6 +2,7 @@ import type { RedisKeys } from '@draas/queue-contracts';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
 import type { SchedulerConfig } from './config.js';
+import type { DeploymentRefresher } from './deployments/refresher.js';
 import type { Logger } from './logger.js';
 import type { Queues } from './queues.js';
 import type { AgentStore } from './store/agent-store.js';
@@ -23,4 +24,5 @@ export interface SchedulerContext {
   logs: LogStore;
   events: EventPublisher;
   queues: Queues;
+  refresher: DeploymentRefresher;
 }

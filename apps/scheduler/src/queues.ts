@@ -1,4 +1,4 @@
-import { bullPrefix, JobIds, QueueNames, type BuildJob, type DeployJob, type PlaceJob } from '@draas/queue-contracts';
+import { bullPrefix, JobIds, QueueNames, redisKeys, type BuildJob, type DeployJob, type PlacementJob, type RedisKeys } from '@draas/queue-contracts';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeAll } from './close-all.js';
@@ -12,16 +12,18 @@ const defaultJobOptions: DefaultJobOptions = {
 
 export class Queues {
   readonly build: Queue<BuildJob>;
-  readonly place: Queue<PlaceJob>;
+  readonly place: Queue<PlacementJob>;
   /** Only looked at (Bull Board): the status worker consumes it, agents add to it. */
   readonly instanceStatus: Queue;
   private readonly deployQueues = new Map<string, Queue<DeployJob>>();
   private readonly prefix: string;
+  private readonly keys: RedisKeys;
 
   constructor(private readonly connection: Redis, redisPrefix: string) {
     this.prefix = bullPrefix(redisPrefix);
+    this.keys = redisKeys(redisPrefix);
     this.build = new Queue<BuildJob>(QueueNames.build, { connection, prefix: this.prefix, defaultJobOptions });
-    this.place = new Queue<PlaceJob>(QueueNames.place, { connection, prefix: this.prefix, defaultJobOptions });
+    this.place = new Queue<PlacementJob>(QueueNames.place, { connection, prefix: this.prefix, defaultJobOptions });
     this.instanceStatus = new Queue(QueueNames.instanceStatus, { connection, prefix: this.prefix });
   }
 
@@ -50,13 +52,16 @@ export class Queues {
   }
 
   /**
-   * Asks for (re)placement. While one placement of the deployment waits, more requests fold into it;
-   * while one runs, exactly one more is kept so that a change during it is not missed.
+   * Asks for (re)placement: the deployment joins the placements set (asking again while it waits
+   * only moves its time), and a sweep job places everything in the set. While a sweep waits, more
+   * requests fold into it; while one runs, exactly one more is kept, so no request is missed and a
+   * burst of deployments costs a few jobs, not one each.
    */
   async addPlace(deploymentId: string): Promise<void> {
-    await this.place.add('place', { type: 'place', version: 1, deploymentId }, {
-      deduplication: { id: JobIds.place(deploymentId), keepLastIfActive: true },
-      attempts: 5,
+    await this.connection.zadd(this.keys.placements, Date.now(), deploymentId);
+    await this.place.add('sweep', { type: 'place-sweep', version: 1 }, {
+      deduplication: { id: JobIds.placeSweep, keepLastIfActive: true },
+      attempts: 10,
       backoff: { type: 'exponential', delay: 500 },
     });
   }
@@ -71,12 +76,21 @@ export class Queues {
     });
   }
 
-  async addDeploy(job: DeployJob): Promise<void> {
-    await this.deploy(job.agentId).add('deploy', job, {
-      jobId: JobIds.deploy(job.deploymentId, job.index, job.attempt),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-    });
+  /** Deploy jobs, one bulk add per agent; their ids make adding one twice a no-op. */
+  async addDeploys(jobs: readonly DeployJob[]): Promise<void> {
+    const byAgent = new Map<string, DeployJob[]>();
+    for (const job of jobs) byAgent.set(job.agentId, [...(byAgent.get(job.agentId) ?? []), job]);
+    await Promise.all(
+      [...byAgent].map(([agentId, list]) =>
+        this.deploy(agentId).addBulk(
+          list.map((job) => ({
+            name: 'deploy',
+            data: job,
+            opts: { jobId: JobIds.deploy(job.deploymentId, job.index, job.attempt), attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+          })),
+        ),
+      ),
+    );
   }
 
   close(): Promise<void> {

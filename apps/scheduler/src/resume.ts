@@ -1,5 +1,6 @@
 import { isTerminalDeployment } from '@draas/queue-contracts';
 import type { SchedulerContext } from './context.js';
+import { ensureDeployJobs } from './placement/placement-worker.js';
 
 // After a crash (or SIGKILL) between "recorded" and "enqueued", work could be recorded but never
 // queued. At start every unfinished deployment gets its next step queued again; the job ids are
@@ -14,7 +15,9 @@ export async function resumeUnfinished(ctx: SchedulerContext): Promise<number> {
       await ctx.queues.addBuild(record.id);
       continue;
     }
-    // Placement also re-enqueues the deploy job of every scheduled instance.
+    // A crash between recording an instance as scheduled and enqueuing its deploy job: enqueue it
+    // again (an existing job with the same id is left as it is).
+    await ensureDeployJobs(ctx, record);
     await ctx.queues.addPlace(record.id);
   }
   return resumed;

@@ -10,6 +10,7 @@ import { closeAll } from './close-all.js';
 import { Janitor } from './janitor.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
+import { DeploymentRefresher } from './deployments/refresher.js';
 import { createApp } from './http/app.js';
 import { createAccess } from './http/auth.js';
 import { createBullBoardApp } from './http/bull-board.js';
@@ -65,6 +66,8 @@ export interface SchedulerHandle {
 }
 
 const COMPAT_WAIT_MS = 10 * 60 * 1000;
+const PLACEMENT_CONCURRENCY = 8;
+const STATUS_CONCURRENCY = 32;
 
 export async function startScheduler(config: SchedulerConfig, logger: Logger = createLogger(config.logLevel)): Promise<SchedulerHandle> {
   for (const dir of [config.dataDir, config.uploadDir, config.buildDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -80,7 +83,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
   defineCas(redis);
   const keys = redisKeys(config.prefix);
   const clock = await redisClock(redis);
-  const ctx: SchedulerContext = {
+  const base = {
     config,
     logger,
     keys,
@@ -93,6 +96,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     events: new EventPublisher(redis, keys, clock),
     queues: new Queues(bullRedis, config.prefix),
   };
+  const ctx: SchedulerContext = { ...base, refresher: new DeploymentRefresher(base) };
   const hub = new PubSubHub(subscriber);
   const bullBoard = createBullBoardApp(ctx.queues);
   const watcher = new AgentWatcher(ctx, hub, (agentId) => bullBoard.showAgent(agentId));
@@ -114,8 +118,10 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     return w;
   };
   const workers = [
-    worker(QueueNames.place, placementProcessor(ctx), 1),
-    worker(QueueNames.instanceStatus, statusProcessor(ctx, () => watcher.capacityFreed()), 1),
+    // Several at once: every write is a compare-and-set and every reservation is checked in Redis,
+    // so concurrent placements and reports cannot double-book or lose an update.
+    worker(QueueNames.place, placementProcessor(ctx), PLACEMENT_CONCURRENCY),
+    worker(QueueNames.instanceStatus, statusProcessor(ctx, () => watcher.capacityFreed()), STATUS_CONCURRENCY),
     ...(config.build.worker ? [worker(QueueNames.build, buildProcessor(ctx, aborts), config.build.concurrency)] : []),
   ];
 

@@ -17,6 +17,8 @@ export const redisKeys = (prefix: string) =>
     logs: (deploymentId: string) => `${prefix}:deployment:${deploymentId}:logs`,
     /** Sorted set of deployment ids by creation time (ms). */
     deployments: `${prefix}:deployments`,
+    /** Sorted set of deployment ids waiting for a placement pass, scored by when it was asked for. */
+    placements: `${prefix}:placements`,
     /** Set of deployment ids with instances that no agent could take yet. */
     pending: `${prefix}:deployments:pending`,
     /** Image already built from an archive with this SHA-256, for reuse. */

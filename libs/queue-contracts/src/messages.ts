@@ -12,8 +12,16 @@ const header = <T extends string>(type: T) => ({ type: z.literal(type), version:
 export const BuildJob = z.object({ ...header('build'), deploymentId: DeploymentId });
 export type BuildJob = z.infer<typeof BuildJob>;
 
+/** Place one deployment (used for placements due later: a restart's back-off). */
 export const PlaceJob = z.object({ ...header('place'), deploymentId: DeploymentId });
 export type PlaceJob = z.infer<typeof PlaceJob>;
+
+/** Place every deployment waiting in the placements set (asking for placement adds one there). */
+export const PlaceSweepJob = z.object({ ...header('place-sweep') });
+export type PlaceSweepJob = z.infer<typeof PlaceSweepJob>;
+
+export const PlacementJob = z.discriminatedUnion('type', [PlaceJob, PlaceSweepJob]);
+export type PlacementJob = z.infer<typeof PlacementJob>;
 
 /** Everything an agent needs to run one instance, so it never has to read the deployment record. */
 export const DeployJob = z.object({
@@ -43,6 +51,22 @@ export const InstanceReport = z.object({
   at: z.number().int(),
 });
 export type InstanceReport = z.infer<typeof InstanceReport>;
+
+/**
+ * Reports an agent made within a few milliseconds of each other, as one job: a burst of instances
+ * starting costs one queue round trip, not one per instance. The scheduler applies them in order
+ * per instance.
+ */
+export const InstanceReportBatch = z.object({
+  ...header('instance-status-batch'),
+  agentId: AgentId,
+  reports: z.array(InstanceReport).min(1).max(1000),
+});
+export type InstanceReportBatch = z.infer<typeof InstanceReportBatch>;
+
+/** What the instance-status queue carries. */
+export const InstanceStatusJob = z.discriminatedUnion('type', [InstanceReport, InstanceReportBatch]);
+export type InstanceStatusJob = z.infer<typeof InstanceStatusJob>;
 
 // ---- pub/sub messages and stored snapshots ----------------------------------------------------
 

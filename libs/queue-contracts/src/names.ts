@@ -46,6 +46,8 @@ export const imageTag = (name: string, deploymentId: string): string => `draas/$
 export const JobIds = {
   build: (deploymentId: string): string => `build-${deploymentId}`,
   place: (deploymentId: string): string => `place-${deploymentId}`,
+  /** The placement pass over every deployment waiting for one (one waits while one runs). */
+  placeSweep: 'place-sweep',
   /** A placement due later (a restart's back-off): one per deployment and moment. */
   placeAt: (deploymentId: string, at: number): string => `place-${deploymentId}-at-${at}`,
   deploy: (deploymentId: string, index: number, attempt: number): string =>

@@ -15,6 +15,8 @@ describe('deployment transitions', () => {
     ['building', 'built', true],
     ['building', 'failed', true],
     ['building', 'running', false],
+    ['queued', 'running', true], // its instance ran before the status was first recomputed
+    ['built', 'exited', true],
     ['built', 'pending', true],
     ['pending', 'scheduled', true],
     ['scheduled', 'running', true],

@@ -29,11 +29,12 @@ export type InstanceStatus = z.infer<typeof InstanceStatus>;
 
 const deploymentTransitions: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
   // An image deployment skips the build and goes straight to placement; an archive identical to one
-  // built before goes straight to `built`.
-  queued: ['building', 'built', 'scheduled', 'pending', 'failed', 'cancelled'],
+  // built before goes straight to `built`. Once placed, the status follows the instances, which may
+  // run (or even end) before the status is first recomputed: hence the moves straight to those.
+  queued: ['building', 'built', 'scheduled', 'pending', 'running', 'exited', 'failed', 'cancelled'],
   building: ['built', 'failed', 'cancelled'],
-  built: ['scheduled', 'pending', 'failed', 'cancelled'],
-  pending: ['scheduled', 'running', 'failed', 'cancelled'],
+  built: ['scheduled', 'pending', 'running', 'exited', 'failed', 'cancelled'],
+  pending: ['scheduled', 'running', 'exited', 'failed', 'cancelled'],
   // Once instances exist the deployment follows them, so it may move between these freely.
   scheduled: ['pending', 'running', 'exited', 'failed', 'cancelled'],
   running: ['scheduled', 'pending', 'exited', 'failed', 'cancelled'],

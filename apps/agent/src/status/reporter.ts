@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { bullPrefix, formatZodError, InstanceReport, QueueNames } from '@draas/queue-contracts';
+import { bullPrefix, formatZodError, InstanceReport, QueueNames, type InstanceStatusJob } from '@draas/queue-contracts';
 import type { Clock } from '../redis/redis-clock.js';
 import type { InstanceAttempt } from '../state/verdict.js';
 
@@ -10,12 +10,25 @@ export type ReportInput = Omit<InstanceReport, 'type' | 'version' | 'agentId' | 
 /** What a report says about an attempt; fields left out mean "none" (no container, no ports...). */
 export type ReportFields = Pick<ReportInput, 'status'> & Partial<Omit<ReportInput, 'deploymentId' | 'index' | 'attempt' | 'status'>>;
 
+/** Reports made within this many milliseconds of each other travel as one job. */
+const BATCH_WINDOW_MS = 5;
+const BATCH_MAX = 200;
+
+interface Waiting {
+  report: InstanceReport;
+  done: (err?: Error) => void;
+}
+
 /**
  * Sends InstanceReports to the scheduler through a durable queue (pub/sub could lose them). The
- * scheduler is the only writer of instance records; the agent only tells it what it saw.
+ * scheduler is the only writer of instance records; the agent only tells it what it saw. Reports of
+ * a burst (many instances starting together) are sent as one batch job.
  */
 export class StatusReporter {
   private readonly queue: Queue;
+  private waiting: Waiting[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly sending = new Set<Promise<unknown>>();
 
   constructor(
     connection: Redis,
@@ -30,8 +43,31 @@ export class StatusReporter {
     const parsed = InstanceReport.safeParse({ type: 'instance-status', version: 1, agentId: this.agentId, at: this.clock.now(), ...input });
     // A report that breaks the contract is a bug here, not something to send and let the scheduler guess at.
     if (!parsed.success) throw new Error(`instance report does not match the contract: ${formatZodError(parsed.error)}`);
-    await this.queue.add(QueueNames.instanceStatus, parsed.data, { removeOnComplete: true, removeOnFail: 1000 });
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.push({ report: parsed.data, done: (err) => (err ? reject(err) : resolve()) });
+      if (this.waiting.length >= BATCH_MAX) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+    });
     return parsed.data;
+  }
+
+  /** Sends what waits, as one job; every caller learns whether its report got through. */
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.waiting;
+    this.waiting = [];
+    if (batch.length === 0) return;
+    const job: InstanceStatusJob =
+      batch.length === 1
+        ? (batch[0] as Waiting).report
+        : { type: 'instance-status-batch', version: 1, agentId: this.agentId, reports: batch.map((w) => w.report) };
+    const sent = this.queue.add(QueueNames.instanceStatus, job, { removeOnComplete: true, removeOnFail: 1000 }).then(
+      () => batch.forEach((w) => w.done()),
+      (err: Error) => batch.forEach((w) => w.done(err)),
+    );
+    this.sending.add(sent);
+    void sent.finally(() => this.sending.delete(sent));
   }
 
   reportInstance(target: InstanceAttempt, fields: ReportFields): Promise<InstanceReport> {
@@ -49,6 +85,8 @@ export class StatusReporter {
   }
 
   async close(): Promise<void> {
+    this.flush();
+    await Promise.all(this.sending);
     await this.queue.close();
   }
 }

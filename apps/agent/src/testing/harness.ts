@@ -15,6 +15,7 @@ import {
   Channels,
   decodeLogEntry,
   InstanceReport,
+  InstanceStatusJob,
   Labels,
   QueueNames,
   redisKeys,
@@ -51,7 +52,8 @@ export class Harness {
     this.reportWorker = new Worker(
       QueueNames.instanceStatus,
       async (job) => {
-        this.reports.push(InstanceReport.parse(job.data));
+        const parsed = InstanceStatusJob.parse(job.data);
+        this.reports.push(...(parsed.type === 'instance-status' ? [parsed] : parsed.reports));
       },
       { connection, prefix: bullPrefix(this.prefix) },
     );

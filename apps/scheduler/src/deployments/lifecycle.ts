@@ -36,7 +36,7 @@ export async function setStatus(
  * Once a deployment has instances its status follows theirs. Called after every instance change;
  * also clears a waiting-for-capacity note once everything is placed.
  */
-export async function refreshFromInstances(ctx: Ctx, id: string, changedInstance: InstanceRecord | null = null): Promise<DeploymentRecord> {
+export async function refreshFromInstances(ctx: Ctx, id: string, changedInstances: readonly InstanceRecord[] = []): Promise<DeploymentRecord> {
   const record = await ctx.deployments.require(id);
   const instances = await ctx.deployments.instances(id, record.spec.replicas);
   const derived = record.desired === 'cancelled' && instances.every((i) => i.status !== 'running') ? 'cancelled' : deriveDeploymentStatus(instances.map((i) => i.status));
@@ -47,7 +47,7 @@ export async function refreshFromInstances(ctx: Ctx, id: string, changedInstance
     if (!canDeploymentTransition(current.status, derived)) return null;
     return { ...current, status: derived, error, updatedAt: new Date(ctx.clock.now()).toISOString() };
   });
-  if (result.changed || changedInstance) await ctx.events.deployment(result.record, changedInstance);
+  if (result.changed || changedInstances.length) await ctx.events.deployment(result.record, changedInstances);
   return result.record;
 }
 

@@ -25,11 +25,11 @@ function parseOptions(input: Record<string, unknown>) {
  * no agent known yet there is nothing to compare with; the deployment waits as `pending`.)
  */
 async function checkOffered(ctx: SchedulerContext, spec: DeploymentSpec): Promise<void> {
-  const agents = await ctx.agents.list();
+  const agents = await ctx.agents.snapshots();
   if (agents.length === 0) return;
   const largest = (pick: (a: (typeof agents)[number]) => number) => Math.max(...agents.map(pick));
-  const memory = largest((a) => a.heartbeat.capacity.memoryBytes);
-  const cpus = largest((a) => a.heartbeat.capacity.milliCpus);
+  const memory = largest((a) => a.capacity.memoryBytes);
+  const cpus = largest((a) => a.capacity.milliCpus);
   if (spec.memoryBytes > memory) {
     throw new BadRequest(`memory ${formatMemory(spec.memoryBytes)} is more than any agent offers (the largest offers ${formatMemory(memory)})`);
   }

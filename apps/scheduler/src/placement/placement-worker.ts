@@ -1,28 +1,78 @@
 import {
   holdsResources,
   instanceRef,
-  PlaceJob,
   newInstanceRecord,
+  PlacementJob,
+  type DeployJob,
   type DeploymentRecord,
   type InstanceRecord,
+  type NewLogLine,
 } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
+import type { Result } from 'ioredis';
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
+import { mapLimit } from '../util/map-limit.js';
 import { place, type AgentSnapshot } from './place.js';
 
 // Turns a placement request into reservations, instance records and deploy jobs. The plan comes from
 // the pure `place`; each reservation is committed atomically against the agent's latest usage, and a
-// conflict (another scheduler placed first) just means planning again with fresh snapshots.
+// conflict (another placement or scheduler was first) just means planning again with fresh snapshots.
+// Commits of many replicas run side by side (the Redis connection pipelines them) and their deploy
+// jobs are added in bulk, one call per agent.
 
 const MAX_ROUNDS = 5;
+/** Instance commits in flight at once for one deployment. */
+const COMMIT_PARALLELISM = 64;
+/** Deployments a sweep reads from the placements set at a time, and places side by side. */
+const SWEEP_PAGE = 200;
+const SWEEP_PARALLELISM = 16;
+
+const REMOVE_IF_UNCHANGED = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    draasRemoveIfUnchanged(key: string, member: string, score: string): Result<number, Context>;
+  }
+}
 
 export function placementProcessor(ctx: SchedulerContext) {
+  ctx.redis.defineCommand('draasRemoveIfUnchanged', { numberOfKeys: 1, lua: REMOVE_IF_UNCHANGED });
   return async (job: Job): Promise<void> => {
-    const parsed = PlaceJob.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`bad place job: ${parsed.error.message}`);
-    await placeDeployment(ctx, parsed.data.deploymentId);
+    const parsed = PlacementJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad placement job: ${parsed.error.message}`);
+    if (parsed.data.type === 'place') await placeDeployment(ctx, parsed.data.deploymentId);
+    else await sweep(ctx);
   };
+}
+
+/**
+ * Places every deployment in the placements set, a page at a time, several side by side. One is
+ * removed from the set only if nobody asked again while it was placed (its score is unchanged).
+ * A failure leaves its deployment in the set and fails the job, so BullMQ tries again.
+ */
+async function sweep(ctx: SchedulerContext): Promise<void> {
+  const key = ctx.keys.placements;
+  const failed = new Set<string>();
+  for (;;) {
+    const flat = await ctx.redis.zrange(key, '0', String(SWEEP_PAGE - 1), 'WITHSCORES');
+    const page: [string, string][] = [];
+    for (let i = 0; i < flat.length; i += 2) if (!failed.has(flat[i] as string)) page.push([flat[i] as string, flat[i + 1] as string]);
+    if (page.length === 0) break;
+    await mapLimit(page, SWEEP_PARALLELISM, async ([id, score]) => {
+      try {
+        await placeDeployment(ctx, id);
+        await ctx.redis.draasRemoveIfUnchanged(key, id, score);
+      } catch (err) {
+        failed.add(id);
+        ctx.logger.warn({ err, deploymentId: id }, 'placement failed; it stays queued for the next pass');
+      }
+    });
+  }
+  if (failed.size) throw new Error(`placement of ${failed.size} deployment(s) failed; trying again`);
 }
 
 export async function placeDeployment(ctx: SchedulerContext, deploymentId: string): Promise<void> {
@@ -42,7 +92,7 @@ export async function placeDeployment(ctx: SchedulerContext, deploymentId: strin
       reason = null;
       break;
     }
-    const snapshots = await ctx.agents.snapshots();
+    const snapshots = await ctx.agents.snapshots(round > 0);
     const plan = place(
       {
         memoryBytes: record.spec.memoryBytes,
@@ -56,61 +106,61 @@ export async function placeDeployment(ctx: SchedulerContext, deploymentId: strin
     );
     reason = plan.reason;
     const byId = new Map(snapshots.map((a) => [a.id, a]));
-    let conflict = false;
-    for (const { index, agentId } of plan.assignments) {
-      const committed = await commit(ctx, record, index, byId.get(agentId) as AgentSnapshot);
-      if (!committed) conflict = true;
-    }
-    if (!conflict) break;
+    const committed = await mapLimit(plan.assignments, COMMIT_PARALLELISM, ({ index, agentId }) => commit(ctx, record, index, byId.get(agentId) as AgentSnapshot));
+    const placed = committed.filter((c): c is InstanceRecord => c !== null && c !== 'conflict');
+    await announce(ctx, record, placed);
+    if (!committed.includes('conflict')) break;
   }
   await ctx.deployments.markPending(deploymentId, reason !== null);
   if (reason !== null) await notePending(ctx, deploymentId, reason);
-  await ensureDeployJobs(ctx, record);
   await refreshFromInstances(ctx, deploymentId);
-}
-
-/**
- * Every scheduled instance has its deploy job: a placement that failed between recording the
- * instance and enqueuing its job (and was retried) must not leave it waiting forever. Job ids are
- * deterministic, so an existing job is left as it is.
- */
-async function ensureDeployJobs(ctx: SchedulerContext, record: DeploymentRecord): Promise<void> {
-  for (const instance of await ctx.deployments.instances(record.id, record.spec.replicas)) {
-    if (instance.status === 'scheduled') await enqueueDeploy(ctx, record, instance);
-  }
 }
 
 /** Instances 0..replicas-1 exist from the first placement on, as `pending` until an agent takes them. */
 async function ensureInstanceRecords(ctx: SchedulerContext, record: DeploymentRecord): Promise<void> {
   const now = new Date(ctx.clock.now()).toISOString();
-  for (let index = 0; index < record.spec.replicas; index++) {
-    await ctx.deployments.createInstance(newInstanceRecord(record.id, index, now));
-  }
+  const indexes = Array.from({ length: record.spec.replicas }, (_, i) => i);
+  await mapLimit(indexes, COMMIT_PARALLELISM, (index) => ctx.deployments.createInstance(newInstanceRecord(record.id, index, now)));
 }
 
-/** Reserve on the agent, then record the instance as scheduled there, then hand the agent its job. */
-async function commit(ctx: SchedulerContext, record: DeploymentRecord, index: number, agent: AgentSnapshot): Promise<boolean> {
+/**
+ * Reserve on the agent, then record the instance as scheduled there. Null when someone else changed
+ * the instance first (its room is given back); 'conflict' when the agent had no room left after all.
+ */
+async function commit(ctx: SchedulerContext, record: DeploymentRecord, index: number, agent: AgentSnapshot): Promise<InstanceRecord | null | 'conflict'> {
   const ref = instanceRef(record.id, index);
-  if (!(await ctx.agents.reserve(agent, ref, record.spec.memoryBytes, record.spec.milliCpus))) return false;
+  if (!(await ctx.agents.reserve(agent, ref, record.spec.memoryBytes, record.spec.milliCpus))) return 'conflict';
   const result = await ctx.deployments.updateInstance(record.id, index, (current) =>
     current.status === 'pending'
       ? { ...current, status: 'scheduled', agentId: agent.id, error: null, restartAt: null, updatedAt: new Date(ctx.clock.now()).toISOString() }
       : null,
   );
   if (!result?.changed) {
-    // Someone else (a cancel, another scheduler) changed the instance first: give the room back.
     await ctx.agents.release(agent.id, ref);
-    return true;
+    return null;
   }
-  await enqueueDeploy(ctx, record, result.record);
-  await systemLog(ctx, record.id, `instance ${index} scheduled on agent ${agent.id} (attempt ${result.record.attempt})`, index);
-  return true;
+  return result.record;
 }
 
-export async function enqueueDeploy(ctx: SchedulerContext, record: DeploymentRecord, instance: InstanceRecord): Promise<void> {
-  if (!instance.agentId || !record.image) return;
+/** Hands each agent its deploy jobs (one bulk add per agent) and notes the placements in the log. */
+async function announce(ctx: SchedulerContext, record: DeploymentRecord, placed: readonly InstanceRecord[]): Promise<void> {
+  if (placed.length === 0) return;
+  await ctx.queues.addDeploys(placed.map((instance) => deployJob(record, instance)).filter((j): j is DeployJob => j !== null));
+  const time = ctx.clock.now();
+  const lines: NewLogLine[] = placed.map((i) => ({
+    time,
+    phase: 'system',
+    instance: i.index,
+    stream: 'system',
+    line: `instance ${i.index} scheduled on agent ${i.agentId} (attempt ${i.attempt})`,
+  }));
+  await ctx.logs.append(record.id, lines);
+}
+
+export function deployJob(record: DeploymentRecord, instance: InstanceRecord): DeployJob | null {
+  if (!instance.agentId || !record.image) return null;
   const { name, env, ports, memoryBytes, milliCpus, restart } = record.spec;
-  await ctx.queues.addDeploy({
+  return {
     type: 'deploy',
     version: 1,
     deploymentId: record.id,
@@ -119,7 +169,14 @@ export async function enqueueDeploy(ctx: SchedulerContext, record: DeploymentRec
     agentId: instance.agentId,
     image: record.image,
     spec: { name, env, ports, memoryBytes, milliCpus, restart },
-  });
+  };
+}
+
+/** Every scheduled instance has its deploy job (job ids are deterministic: an existing job stays as it is). */
+export async function ensureDeployJobs(ctx: SchedulerContext, record: DeploymentRecord): Promise<void> {
+  const instances = await ctx.deployments.instances(record.id, record.spec.replicas);
+  const jobs = instances.filter((i) => i.status === 'scheduled').map((i) => deployJob(record, i));
+  await ctx.queues.addDeploys(jobs.filter((j): j is DeployJob => j !== null));
 }
 
 async function notePending(ctx: SchedulerContext, deploymentId: string, reason: string): Promise<void> {

@@ -1,30 +1,78 @@
 import {
+  InstanceStatusJob,
   canInstanceTransition,
   holdsResources,
   instanceRef,
   InstanceReport,
   isTerminalInstance,
   type InstanceRecord,
+  type NewLogLine,
 } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { SchedulerContext } from '../context.js';
-import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
 import { afterInstanceEnded } from '../deployments/restarts.js';
+import { mapLimit } from '../util/map-limit.js';
+
+const BATCH_PARALLELISM = 32;
 
 // Applies agents' reports to instance records. Reports can arrive late, twice or out of order: one
 // for another attempt or agent is stale and ignored, and only moves the state machine allows are kept.
 
 export function statusProcessor(ctx: SchedulerContext, onCapacityFreed: () => void) {
   return async (job: Job): Promise<void> => {
-    const parsed = InstanceReport.safeParse(job.data);
+    const parsed = InstanceStatusJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad instance report: ${parsed.error.message}`);
-    const freed = await applyReport(ctx, parsed.data);
+    const reports = parsed.data.type === 'instance-status' ? [parsed.data] : parsed.data.reports;
+    const freed = await applyReports(ctx, reports);
     if (freed) onCapacityFreed();
   };
 }
 
-/** Returns true when the report ended the instance and so freed room on its agent. */
-export async function applyReport(ctx: SchedulerContext, report: InstanceReport): Promise<boolean> {
+/** What applying one report changed. */
+interface Applied {
+  instance: InstanceRecord;
+  changed: boolean;
+  /** It ended now and gave its room back on the agent. */
+  freed: boolean;
+}
+
+/**
+ * Reports of one job: in order for each instance, different instances side by side. Then, once per
+ * deployment, the log lines in one append, what the restart policy says about ended instances, and
+ * one recomputation of the deployment's status (shared by a burst of replicas).
+ */
+async function applyReports(ctx: SchedulerContext, reports: readonly InstanceReport[]): Promise<boolean> {
+  const byInstance = new Map<string, InstanceReport[]>();
+  for (const report of reports) {
+    const ref = instanceRef(report.deploymentId, report.index);
+    byInstance.set(ref, [...(byInstance.get(ref) ?? []), report]);
+  }
+  const applied: Applied[] = [];
+  await mapLimit([...byInstance.values()], BATCH_PARALLELISM, async (inOrder) => {
+    for (const report of inOrder) {
+      const outcome = await applyReport(ctx, report);
+      if (outcome) applied.push(outcome);
+    }
+  });
+  const byDeployment = new Map<string, Applied[]>();
+  for (const a of applied) byDeployment.set(a.instance.deploymentId, [...(byDeployment.get(a.instance.deploymentId) ?? []), a]);
+  await Promise.all([...byDeployment].map(([id, outcomes]) => followUp(ctx, id, outcomes)));
+  return applied.some((a) => a.freed);
+}
+
+async function followUp(ctx: SchedulerContext, deploymentId: string, outcomes: readonly Applied[]): Promise<void> {
+  const changed = outcomes.filter((o) => o.changed).map((o) => o.instance);
+  const time = ctx.clock.now();
+  const lines: NewLogLine[] = changed.map((i) => ({ time, phase: 'system', instance: i.index, stream: 'system', line: describe(i) }));
+  await ctx.logs.append(deploymentId, lines);
+  for (const { instance, changed: first } of outcomes) {
+    if (instance.status === 'exited' || instance.status === 'failed') await afterInstanceEnded(ctx, instance, instance.status, first);
+  }
+  await ctx.refresher.refresh(deploymentId, changed);
+}
+
+/** Applies one report to its instance record; null when it is refused (stale, another agent, a forbidden move). */
+async function applyReport(ctx: SchedulerContext, report: InstanceReport): Promise<Applied | null> {
   let previous: InstanceRecord['status'] | null = null;
   const result = await ctx.deployments.updateInstance(report.deploymentId, report.index, (current) => {
     previous = current.status;
@@ -42,20 +90,16 @@ export async function applyReport(ctx: SchedulerContext, report: InstanceReport)
       updatedAt: new Date(report.at).toISOString(),
     };
   });
-  if (!result) return false;
+  if (!result) return null;
   const instance = result.record;
-  // Refused (stale attempt, another agent, a move the machine forbids): nothing follows from it.
-  if (instance.attempt !== report.attempt || instance.agentId !== report.agentId || instance.status !== report.status) return false;
+  if (instance.attempt !== report.attempt || instance.agentId !== report.agentId || instance.status !== report.status) return null;
   // What follows a change runs again when the same report comes twice (a retried job after a crash
   // half-way, or deploy and reconcile both reporting): every step is idempotent, the log line is not.
   const ref = instanceRef(report.deploymentId, report.index);
   const ended = isTerminalInstance(instance.status);
   if (ended) await ctx.agents.release(report.agentId, ref);
   else if (previous === 'lost' && holdsResources(instance.status)) await reclaim(ctx, report, ref);
-  if (result.changed) await systemLog(ctx, report.deploymentId, describe(instance), instance.index);
-  if (instance.status === 'exited' || instance.status === 'failed') await afterInstanceEnded(ctx, instance, instance.status, result.changed);
-  await refreshFromInstances(ctx, report.deploymentId, result.changed ? instance : null);
-  return ended && result.changed;
+  return { instance, changed: result.changed, freed: ended && result.changed };
 }
 
 /**

@@ -46,7 +46,12 @@ export interface AgentState {
   usage: AgentUsage;
 }
 
+/** How long placement may reuse agent snapshots: reservations are checked in Redis anyway. */
+const SNAPSHOT_TTL_MS = 250;
+
 export class AgentStore {
+  private cache: { at: number; snapshots: AgentSnapshot[] } | null = null;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -89,9 +94,16 @@ export class AgentStore {
     return states;
   }
 
-  /** The read-only view placement works on. */
-  async snapshots(): Promise<AgentSnapshot[]> {
-    return (await this.list()).map(toSnapshot);
+  /**
+   * The view placement works on, reused for a moment across placements (100 agents' heartbeats are
+   * not re-read and re-parsed for every deployment); `fresh` after a conflict. Staleness is safe:
+   * every reservation is checked against the agent's real usage in Redis.
+   */
+  async snapshots(fresh = false): Promise<AgentSnapshot[]> {
+    if (!fresh && this.cache && Date.now() - this.cache.at < SNAPSHOT_TTL_MS) return this.cache.snapshots;
+    const snapshots = (await this.list()).map(toSnapshot);
+    this.cache = { at: Date.now(), snapshots };
+    return snapshots;
   }
 
   /** Reserves resources for an instance; false when the agent no longer has room (someone placed first). */
@@ -106,7 +118,12 @@ export class AgentStore {
       agent.capacity.milliCpus,
       agent.capacity.maxInstances,
     );
-    return ok === 1;
+    if (ok !== 1) return false;
+    // Keep the reused snapshot honest for the next placement in the same moment.
+    agent.usage.memoryBytes += memoryBytes;
+    agent.usage.milliCpus += milliCpus;
+    agent.usage.instances += 1;
+    return true;
   }
 
   /** Records what an instance that really runs on the agent holds, whether or not it fits. */
@@ -122,7 +139,9 @@ export class AgentStore {
 
   /** Gives back what an instance held; a second release of the same instance does nothing. */
   async release(agentId: string, ref: string): Promise<boolean> {
-    return (await this.redis.draasRelease(this.keys.agentAllocations(agentId), this.keys.agentUsage(agentId), ref)) === 1;
+    const released = (await this.redis.draasRelease(this.keys.agentAllocations(agentId), this.keys.agentUsage(agentId), ref)) === 1;
+    if (released) this.cache = null;
+    return released;
   }
 }
 

@@ -20,18 +20,26 @@ export class EventPublisher {
     this.channel = Channels(keys.prefix).events;
   }
 
-  async deployment(record: DeploymentRecord, instance: InstanceRecord | null = null): Promise<void> {
-    const event: DeploymentEvent = DeploymentEvent.parse({
-      type: 'deployment',
-      version: 1,
-      deploymentId: record.id,
-      status: record.status,
-      instance: instance && { index: instance.index, attempt: instance.attempt, status: instance.status },
-      at: this.clock.now(),
-    });
-    const json = JSON.stringify(event);
+  /** The deployment's status, or (when given) each changed instance with it, in one round trip. */
+  async deployment(record: DeploymentRecord, instances: readonly InstanceRecord[] = []): Promise<void> {
+    const at = this.clock.now();
+    // Built from typed records, so it matches DeploymentEvent by construction (no parse on this hot path).
+    const event = (instance: InstanceRecord | null): string => {
+      const value: DeploymentEvent = {
+        type: 'deployment',
+        version: 1,
+        deploymentId: record.id,
+        status: record.status,
+        instance: instance && { index: instance.index, attempt: instance.attempt, status: instance.status },
+        at,
+      };
+      return JSON.stringify(value);
+    };
+    const events = instances.length ? instances.map(event) : [event(null)];
     const key = this.keys.timeline(record.id);
-    const replies = await this.redis.multi().rpush(key, json).ltrim(key, -TIMELINE_ENTRIES, -1).publish(this.channel, json).exec();
+    const multi = this.redis.multi().rpush(key, ...events).ltrim(key, -TIMELINE_ENTRIES, -1);
+    for (const json of events) multi.publish(this.channel, json);
+    const replies = await multi.exec();
     const failed = replies?.find(([err]) => err);
     if (failed) throw failed[0];
   }
