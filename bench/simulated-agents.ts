@@ -112,6 +112,7 @@ export class SimulatedAgentFleet {
         runningInstances: 0,
         versions: { agent: 'simulated', docker: 'none', node: process.versions.node },
         heartbeatMs: this.options.heartbeatMs,
+        connectionName: null,
         startedAt: now,
         sentAt: now,
       };

@@ -126,6 +126,26 @@ describe.skipIf(infraMissing !== null)('liveness and recovery', () => {
   });
 });
 
+describe.skipIf(infraMissing !== null)('noticing a dead agent', () => {
+  it('calls an agent whose process died offline after one late beat, not three', async () => {
+    const cluster = await startCluster(inject('redisUrl'));
+    const started = Date.now();
+    try {
+      await cluster.startAgent('slow-beats', { HEARTBEAT_MS: '3000' });
+      // The scheduler trusts agents' connections only once it has been connected for 10 s.
+      await new Promise((r) => setTimeout(r, Math.max(0, 11_000 - (Date.now() - started))));
+      const killed = Date.now();
+      await cluster.agents.get('slow-beats')?.stop('SIGKILL');
+      await waitFor('the agent to be offline', async () => !(await cluster.agentsOnline()).some((a) => a.agentId === 'slow-beats'), 15_000, 100);
+      const noticed = Date.now() - killed;
+      // Three missed beats would be 9 s; a closed connection and one late beat is at most ~4 s.
+      expect(noticed).toBeLessThan(5_000);
+    } finally {
+      await cluster.close();
+    }
+  }, 60_000);
+});
+
 describe.skipIf(infraMissing !== null)('stopping with SIGTERM', () => {
   it('lets the scheduler and an agent finish and exit promptly, even with streams open, and keeps containers running', async () => {
     const image = `draas-test/term:${randomBytes(4).toString('hex')}`;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { Channels, maskRedisUrl, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
+import { agentConnectionName, Channels, maskRedisUrl, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
 import { resolveAgentId } from './agent-id.js';
 import type { AgentConfig } from './config.js';
 import { createCommandHandler } from './control/commands.js';
@@ -147,6 +147,7 @@ async function startHeartbeat(core: Core): Promise<HeartbeatLoop> {
     countRunning: async () => (await runtime.listManaged(agentId, true)).length,
     identity: {
       agentId, address: config.advertiseIp, labels: config.labels, heartbeatMs: config.heartbeatMs, startedAt: clock.now(),
+      connectionName: agentConnectionName(agentId, 'commands'),
       capacity: { memoryBytes: config.memoryBytes, milliCpus: config.milliCpus, maxInstances: config.maxInstances },
       versions: { agent: AGENT_VERSION, docker: core.dockerVersion, node: process.versions.node },
     },

@@ -18,7 +18,7 @@ describe('parseEnv', () => {
       maxInstances: 100,
       memoryBytes: 8 * 1024 ** 3 - 512 * 1024 ** 2,
       milliCpus: 8000,
-      concurrency: 4,
+      concurrency: 8,
       heartbeatMs: 2000,
       healthPort: 5001,
       healthHost: '127.0.0.1',
@@ -44,7 +44,7 @@ describe('parseEnv', () => {
     [{ AGENT_DATA_DIR: '/var/lib/draas' }, 'dataDir', '/var/lib/draas'],
     [{ AGENT_PUBLISH_IP: '127.0.0.1' }, 'publishIp', '127.0.0.1'],
     // Compose files write `VAR=`: empty is unset, not an error.
-    [{ AGENT_CONCURRENCY: '' }, 'concurrency', 4],
+    [{ AGENT_CONCURRENCY: '' }, 'concurrency', 8],
   ] as const)('reads %o', (env, field, expected) => {
     expect(parseEnv(env, host)[field]).toEqual(expected);
   });

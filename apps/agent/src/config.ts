@@ -123,7 +123,7 @@ function envSchema(host: HostFacts) {
         return cpusToMilli(cpus);
       }),
     // Deploy jobs processed at once.
-    AGENT_CONCURRENCY: int(4, 1, 256),
+    AGENT_CONCURRENCY: int(8, 1, 256),
     // Milliseconds between heartbeats; the scheduler calls an agent offline after 3 missed beats.
     HEARTBEAT_MS: int(2000, 100, 60_000),
     // Port of GET /healthz; 0 = no health server.

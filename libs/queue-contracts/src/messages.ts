@@ -103,6 +103,11 @@ export const Heartbeat = z.object({
   runningInstances: z.number().int().nonnegative(),
   versions: z.object({ agent: z.string(), docker: z.string(), node: z.string() }),
   heartbeatMs: z.number().int().positive(),
+  /**
+   * The name of a Redis connection the agent keeps open while it runs (null: none to watch). When
+   * it is gone and a beat is missed, the agent's process is gone: no need to wait for three beats.
+   */
+  connectionName: z.string().max(200).nullable(),
   startedAt: z.number().int(),
   /** Milliseconds since the epoch, on Redis's clock (agents correct for their own skew). */
   sentAt: z.number().int(),
@@ -180,7 +185,7 @@ export const ClusterEvent = z.discriminatedUnion('type', [DeploymentEvent, Agent
 export type ClusterEvent = z.infer<typeof ClusterEvent>;
 
 /** The agent as the API shows it. */
-export const AgentView = Heartbeat.omit({ type: true, version: true, sentAt: true }).extend({
+export const AgentView = Heartbeat.omit({ type: true, version: true, sentAt: true, connectionName: true }).extend({
   state: z.enum(['online', 'offline']),
   lastSeen: z.iso.datetime(),
   usage: AgentUsage,

@@ -53,3 +53,9 @@ export const JobIds = {
   deploy: (deploymentId: string, index: number, attempt: number): string =>
     `deploy-${deploymentId}-${index}-${attempt}`,
 } as const;
+
+/**
+ * The name an agent gives its Redis connections (CLIENT SETNAME). The scheduler looks for them to
+ * notice at once that an agent's process is gone: its connections close with it.
+ */
+export const agentConnectionName = (agentId: string, role: string): string => `draas-agent-${agentId}-${role}`;

@@ -9,6 +9,7 @@ const identity: AgentIdentity = {
   capacity: { memoryBytes: 8 * 1024 ** 3, milliCpus: 8000, maxInstances: 100 },
   versions: { agent: '0.1.0', docker: '20.10.24', node: '20.20.2' },
   heartbeatMs: 2000,
+  connectionName: 'draas-agent-node-1-commands',
   startedAt: 1_700_000_000_000,
 };
 const metrics = { cpuPercent: 12.5, cpus: 2, memoryTotalBytes: 8e9, memoryAvailableBytes: 6e9, diskTotalBytes: 1e11, diskFreeBytes: 5e10 };

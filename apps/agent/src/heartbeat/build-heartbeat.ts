@@ -9,6 +9,8 @@ export interface AgentIdentity {
   capacity: AgentCapacity;
   versions: { agent: string; docker: string; node: string };
   heartbeatMs: number;
+  /** The commands connection's name, which the scheduler watches (see Heartbeat.connectionName). */
+  connectionName: string;
   startedAt: number;
 }
 
@@ -25,6 +27,7 @@ export function buildHeartbeat(identity: AgentIdentity, metrics: HostMetrics, ru
     runningInstances,
     versions: identity.versions,
     heartbeatMs: identity.heartbeatMs,
+    connectionName: identity.connectionName,
     startedAt: identity.startedAt,
     sentAt,
   });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { maskRedisUrl } from '@draas/queue-contracts';
+import { agentConnectionName, maskRedisUrl } from '@draas/queue-contracts';
 
 export type RedisRole = 'commands' | 'worker' | 'subscriber';
 
@@ -11,7 +11,7 @@ export type RedisRole = 'commands' | 'worker' | 'subscriber';
  */
 export function createRedis(url: string, role: RedisRole, agentId: string, log: Logger): Redis {
   const redis = new Redis(url, {
-    connectionName: `draas-agent-${agentId}-${role}`,
+    connectionName: agentConnectionName(agentId, role),
     maxRetriesPerRequest: role === 'commands' ? 3 : null,
     // Reconnect with a capped backoff for as long as it takes; Redis restarts must not kill the agent.
     retryStrategy: (times) => Math.min(times * 200, 5000),

@@ -39,7 +39,7 @@ export function toDeploymentView(record: DeploymentRecord, instances: readonly I
 }
 
 export function toAgentView(state: AgentState): AgentView {
-  const { type: _type, version: _version, sentAt, ...heartbeat } = state.heartbeat;
+  const { type: _type, version: _version, sentAt, connectionName: _connection, ...heartbeat } = state.heartbeat;
   return {
     ...heartbeat,
     state: state.online ? 'online' : 'offline',

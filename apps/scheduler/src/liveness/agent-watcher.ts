@@ -8,7 +8,7 @@ import type { PubSubHub } from '../store/pubsub.js';
 // capacity may have appeared: an agent came online, or an instance ended and gave its room back.
 // Periodic sweeps cover prompts that pub/sub dropped and a reaping interrupted by a crash.
 
-const SWEEP_MS = 500;
+const SWEEP_MS = 250;
 const PENDING_RETRY_MS = 5000;
 const REAP_AGAIN_MS = 10_000;
 

@@ -2,6 +2,7 @@ import { DeployJob, holdsResources, instanceRef, nextAttempt, parseInstanceRef, 
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
 import { afterInstanceEnded, markLost } from '../deployments/restarts.js';
+import { mapLimit } from '../util/map-limit.js';
 
 // What happens to an agent's work when it goes silent (DESIGN "Liveness and truth"): jobs still
 // waiting in its queue go back to placement; instances it ran become `lost` and are replaced
@@ -15,27 +16,29 @@ export async function reapAgent(ctx: SchedulerContext, agentId: string): Promise
   const touched = new Set<string>();
   let moved = await takeBackWaitingJobs(ctx, agentId, touched);
   let lost = 0;
-  for (const ref of await ctx.agents.allocations(agentId)) {
+  const lostByDeployment = new Map<string, InstanceRecord[]>();
+  await mapLimit(await ctx.agents.allocations(agentId), 16, async (ref) => {
     const parsed = parseInstanceRef(ref);
     const instance = parsed && (await ctx.deployments.getInstance(parsed.deploymentId, parsed.index));
     if (!instance || instance.agentId !== agentId || !holdsResources(instance.status)) {
       // Held by an instance that has moved on (a crash between two steps): give it back.
       await ctx.agents.release(agentId, ref);
-      continue;
+      return;
     }
     touched.add(instance.deploymentId);
     if (instance.status === 'scheduled') {
       if (await movePlacement(ctx, instance, agentId)) moved++;
-      continue;
+      return;
     }
     const lostInstance = await markLost(ctx, instance, agentId);
-    if (!lostInstance) continue;
+    if (!lostInstance) return;
     lost++;
+    lostByDeployment.set(lostInstance.deploymentId, [...(lostByDeployment.get(lostInstance.deploymentId) ?? []), lostInstance]);
     await afterInstanceEnded(ctx, lostInstance, 'lost');
-  }
+  });
   for (const id of touched) {
     await ctx.queues.addPlace(id);
-    await refreshFromInstances(ctx, id);
+    await refreshFromInstances(ctx, id, lostByDeployment.get(id) ?? []);
   }
   if (moved + lost) ctx.logger.warn({ agentId, moved, lost }, 'agent offline: its work moves elsewhere');
   return { moved, lost };
