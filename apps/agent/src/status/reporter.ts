@@ -10,8 +10,6 @@ export type ReportInput = Omit<InstanceReport, 'type' | 'version' | 'agentId' | 
 /** What a report says about an attempt; fields left out mean "none" (no container, no ports...). */
 export type ReportFields = Pick<ReportInput, 'status'> & Partial<Omit<ReportInput, 'deploymentId' | 'index' | 'attempt' | 'status'>>;
 
-/** Reports made within this many milliseconds of each other travel as one job. */
-const BATCH_WINDOW_MS = 5;
 const BATCH_MAX = 200;
 
 interface Waiting {
@@ -21,13 +19,13 @@ interface Waiting {
 
 /**
  * Sends InstanceReports to the scheduler through a durable queue (pub/sub could lose them). The
- * scheduler is the only writer of instance records; the agent only tells it what it saw. Reports of
- * a burst (many instances starting together) are sent as one batch job.
+ * scheduler is the only writer of instance records; the agent only tells it what it saw. A report
+ * goes out at once when nothing is being sent; those made while a send is under way wait for it and
+ * then go together as one batch job: no added delay when quiet, few jobs in a burst.
  */
 export class StatusReporter {
   private readonly queue: Queue;
   private waiting: Waiting[] = [];
-  private timer: NodeJS.Timeout | null = null;
   private readonly sending = new Set<Promise<unknown>>();
 
   constructor(
@@ -45,16 +43,13 @@ export class StatusReporter {
     if (!parsed.success) throw new Error(`instance report does not match the contract: ${formatZodError(parsed.error)}`);
     await new Promise<void>((resolve, reject) => {
       this.waiting.push({ report: parsed.data, done: (err) => (err ? reject(err) : resolve()) });
-      if (this.waiting.length >= BATCH_MAX) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+      if (this.sending.size === 0 || this.waiting.length >= BATCH_MAX) this.flush();
     });
     return parsed.data;
   }
 
   /** Sends what waits, as one job; every caller learns whether its report got through. */
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     const batch = this.waiting;
     this.waiting = [];
     if (batch.length === 0) return;
@@ -67,7 +62,11 @@ export class StatusReporter {
       (err: Error) => batch.forEach((w) => w.done(err)),
     );
     this.sending.add(sent);
-    void sent.finally(() => this.sending.delete(sent));
+    void sent.finally(() => {
+      this.sending.delete(sent);
+      // What queued up meanwhile goes now, together.
+      if (this.sending.size === 0) this.flush();
+    });
   }
 
   reportInstance(target: InstanceAttempt, fields: ReportFields): Promise<InstanceReport> {

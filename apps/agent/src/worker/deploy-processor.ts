@@ -59,7 +59,11 @@ async function deployInstance(deps: DeployDeps, job: DeployJob, log: Logger, las
 }
 
 async function runInstance(deps: DeployDeps, job: DeployJob, record: InstanceRecord, log: Logger): Promise<DeployOutcome> {
-  if (record.status !== 'starting' && canInstanceTransition(record.status, 'starting')) await report(deps, job, { status: 'starting' });
+  // A progress note, not waited for: `running` follows within moments, and if `starting` arrives
+  // after it the scheduler refuses the step back.
+  if (record.status !== 'starting' && canInstanceTransition(record.status, 'starting')) {
+    report(deps, job, { status: 'starting' }).catch((err: Error) => log.warn({ err: err.message }, 'could not report starting; running will follow'));
+  }
   const exposed = await ensureImage(deps, job.image, log);
   let info = await existingContainer(deps, job, log);
   if (info === 'newer') return { outcome: 'skipped', reason: 'a newer attempt holds the container name' };
