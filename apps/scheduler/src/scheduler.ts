@@ -66,7 +66,6 @@ export interface SchedulerHandle {
 }
 
 const COMPAT_WAIT_MS = 10 * 60 * 1000;
-const PLACEMENT_CONCURRENCY = 8;
 const STATUS_CONCURRENCY = 32;
 
 export async function startScheduler(config: SchedulerConfig, logger: Logger = createLogger(config.logLevel)): Promise<SchedulerHandle> {
@@ -118,9 +117,10 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     return w;
   };
   const workers = [
-    // Several at once: every write is a compare-and-set and every reservation is checked in Redis,
-    // so concurrent placements and reports cannot double-book or lose an update.
-    worker(QueueNames.place, placementProcessor(ctx), PLACEMENT_CONCURRENCY),
+    // One placement job at a time: a sweep places many deployments side by side itself, and two
+    // sweeps would only race for the same ones. (Every write is a compare-and-set and every
+    // reservation is checked in Redis, so even racing ones cannot double-book.)
+    worker(QueueNames.place, placementProcessor(ctx), 1),
     worker(QueueNames.instanceStatus, statusProcessor(ctx, () => watcher.capacityFreed()), STATUS_CONCURRENCY),
     ...(config.build.worker ? [worker(QueueNames.build, buildProcessor(ctx, aborts), config.build.concurrency)] : []),
   ];

@@ -11,6 +11,8 @@ export const redisKeys = (prefix: string) =>
     deployment: (id: string) => `${prefix}:deployment:${id}`,
     /** JSON InstanceRecord. */
     instance: (deploymentId: string, index: number) => `${prefix}:deployment:${deploymentId}:instance:${index}`,
+    /** Hash index -> status of the deployment's instances, written with each instance record. */
+    instanceStatuses: (deploymentId: string) => `${prefix}:deployment:${deploymentId}:statuses`,
     /** List of the deployment's status changes (DeploymentEvent JSON), oldest first, capped. */
     timeline: (id: string) => `${prefix}:deployment:${id}:timeline`,
     /** Stream of log lines (build and run) of one deployment, capped. */

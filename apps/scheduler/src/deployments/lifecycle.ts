@@ -37,10 +37,9 @@ export async function setStatus(
  * also clears a waiting-for-capacity note once everything is placed.
  */
 export async function refreshFromInstances(ctx: Ctx, id: string, changedInstances: readonly InstanceRecord[] = []): Promise<DeploymentRecord> {
-  const record = await ctx.deployments.require(id);
-  const instances = await ctx.deployments.instances(id, record.spec.replicas);
-  const derived = record.desired === 'cancelled' && instances.every((i) => i.status !== 'running') ? 'cancelled' : deriveDeploymentStatus(instances.map((i) => i.status));
-  const allPlaced = instances.length === record.spec.replicas && instances.every((i) => i.status !== 'pending');
+  const [record, statuses] = await Promise.all([ctx.deployments.require(id), ctx.deployments.instanceStatuses(id)]);
+  const derived = record.desired === 'cancelled' && !statuses.includes('running') ? 'cancelled' : deriveDeploymentStatus(statuses);
+  const allPlaced = statuses.length === record.spec.replicas && !statuses.includes('pending');
   const result = await ctx.deployments.update(id, (current) => {
     const error = allPlaced && current.error?.startsWith('waiting for capacity') ? null : current.error;
     if (current.status === derived && current.error === error) return null;

@@ -26,7 +26,7 @@ const MAX_ROUNDS = 5;
 const COMMIT_PARALLELISM = 64;
 /** Deployments a sweep reads from the placements set at a time, and places side by side. */
 const SWEEP_PAGE = 200;
-const SWEEP_PARALLELISM = 16;
+const SWEEP_PARALLELISM = 8;
 
 const REMOVE_IF_UNCHANGED = `
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end

@@ -1,11 +1,7 @@
-import {
-  DeploymentRecord,
-  InstanceRecord,
-  type RedisKeys,
-} from '@draas/queue-contracts';
+import { DeploymentRecord, InstanceRecord, InstanceStatus, type RedisKeys } from '@draas/queue-contracts';
 import type { Redis } from 'ioredis';
 import { NotFound } from '../errors/index.js';
-import { createRecord, parseRecord, readRecord, updateRecord } from './records.js';
+import { createRecord, parseRecord, readRecord, updateRecord, type RecordIndex } from './records.js';
 
 /** Deployment and instance records in Redis. The scheduler is their only writer. */
 export class DeploymentStore {
@@ -60,11 +56,21 @@ export class DeploymentStore {
 
   /** Creates the instance record when missing; returns whether it did. */
   createInstance(record: InstanceRecord): Promise<boolean> {
-    return createRecord(this.redis, this.keys.instance(record.deploymentId, record.index), record);
+    return createRecord(this.redis, this.keys.instance(record.deploymentId, record.index), record, this.statusIndex(record.deploymentId, record.index));
   }
 
   updateInstance(id: string, index: number, mutate: (current: InstanceRecord) => InstanceRecord | null) {
-    return updateRecord(this.redis, this.keys.instance(id, index), InstanceRecord, mutate);
+    return updateRecord(this.redis, this.keys.instance(id, index), InstanceRecord, mutate, this.statusIndex(id, index));
+  }
+
+  /** Every instance's status, kept beside the records in the same writes; read without parsing records. */
+  async instanceStatuses(id: string): Promise<InstanceStatus[]> {
+    const values = await this.redis.hvals(this.keys.instanceStatuses(id));
+    return values.map((v) => InstanceStatus.parse(v));
+  }
+
+  private statusIndex(id: string, index: number): RecordIndex<InstanceRecord> {
+    return { key: this.keys.instanceStatuses(id), field: String(index), value: (r) => r.status };
   }
 
   async markPending(id: string, pending: boolean): Promise<void> {

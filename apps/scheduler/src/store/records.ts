@@ -14,20 +14,40 @@ else
   if tostring(cjson.decode(current)['rev']) ~= ARGV[1] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[2])
+if KEYS[2] then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
 return 1
 `;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     draasCas(key: string, expectedRev: string, json: string): Result<number, Context>;
+    draasCasIndexed(key: string, indexKey: string, expectedRev: string, json: string, field: string, value: string): Result<number, Context>;
   }
 }
 
 export function defineCas(redis: Redis): void {
   redis.defineCommand('draasCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+  redis.defineCommand('draasCasIndexed', { numberOfKeys: 2, lua: CAS_SCRIPT });
 }
 
 export type Versioned = { rev: number };
+
+/**
+ * A hash kept in step with the records, in the same atomic write: one small field per record (an
+ * instance's status, by index), so that a summary of many records is read without parsing them all.
+ */
+export interface RecordIndex<T> {
+  key: string;
+  field: string;
+  value(record: T): string;
+}
+
+function cas<T>(redis: Redis, key: string, expectedRev: string, record: T, index?: RecordIndex<T>): Promise<number> {
+  const json = JSON.stringify(record);
+  return index
+    ? redis.draasCasIndexed(key, index.key, expectedRev, json, index.field, index.value(record))
+    : redis.draasCas(key, expectedRev, json);
+}
 
 /** Reads a JSON record through its schema; a record that does not parse is an error, not "missing". */
 export async function readRecord<T>(redis: Redis, key: string, schema: z.ZodType<T>): Promise<T | null> {
@@ -52,6 +72,7 @@ export async function updateRecord<T extends Versioned>(
   key: string,
   schema: z.ZodType<T>,
   mutate: (current: T) => T | null,
+  index?: RecordIndex<T>,
 ): Promise<{ record: T; changed: boolean } | null> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await readRecord(redis, key, schema);
@@ -59,7 +80,7 @@ export async function updateRecord<T extends Versioned>(
     const next = mutate(current);
     if (next === null) return { record: current, changed: false };
     const stored = { ...next, rev: current.rev + 1 };
-    const ok = await redis.draasCas(key, String(current.rev), JSON.stringify(stored));
+    const ok = await cas(redis, key, String(current.rev), stored, index);
     if (ok === 1) return { record: stored, changed: true };
     if (ok === -1) return null;
   }
@@ -67,6 +88,6 @@ export async function updateRecord<T extends Versioned>(
 }
 
 /** Creates a record only if it does not exist; false when it does. */
-export async function createRecord<T extends Versioned>(redis: Redis, key: string, record: T): Promise<boolean> {
-  return (await redis.draasCas(key, '-1', JSON.stringify(record))) === 1;
+export async function createRecord<T extends Versioned>(redis: Redis, key: string, record: T, index?: RecordIndex<T>): Promise<boolean> {
+  return (await cas(redis, key, '-1', record, index)) === 1;
 }
