@@ -111,7 +111,7 @@ describe.skipIf(infraMissing !== null)('agent (real Redis and Docker)', () => {
         SecurityOpt: ['no-new-privileges'],
         NetworkMode: 'bridge',
         RestartPolicy: { Name: 'no' },
-        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+        LogConfig: { Type: 'local', Config: { 'max-size': '20m', 'max-file': '5' } },
       });
       expect(info.HostConfig.Binds ?? []).toEqual([]);
 

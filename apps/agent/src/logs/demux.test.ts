@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demuxFrames } from './demux.js';
+import { demuxFrames, FrameDemuxer } from './demux.js';
 
 const frame = (type: number, text: string) => {
   const payload = Buffer.from(text);
@@ -24,5 +24,19 @@ describe('demuxFrames', () => {
   it('reads a buffer that is a view into a larger one', () => {
     const big = Buffer.concat([Buffer.from('junk'), frame(1, 'ok\n')]);
     expect(decode(big.subarray(4))).toEqual(['stdout:ok\n']);
+  });
+});
+
+describe('FrameDemuxer', () => {
+  it('gives the same frames however the stream is cut into chunks', () => {
+    const whole = Buffer.concat([frame(1, 'alpha\n'), frame(2, 'beta\n'), frame(1, ''), frame(1, 'gamma\n')]);
+    for (const size of [1, 3, 7, 8, 9, 64]) {
+      const demuxer = new FrameDemuxer();
+      const got: string[] = [];
+      for (let i = 0; i < whole.length; i += size) {
+        for (const f of demuxer.push(whole.subarray(i, i + size))) got.push(`${f.stream}:${Buffer.from(f.payload).toString()}`);
+      }
+      expect(got, `chunks of ${size}`).toEqual(['stdout:alpha\n', 'stderr:beta\n', 'stdout:', 'stdout:gamma\n']);
+    }
   });
 });

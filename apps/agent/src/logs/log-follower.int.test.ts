@@ -46,3 +46,45 @@ describe.skipIf(infraMissing !== null)('LogFollower.complete (real Docker)', () 
     expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.line)).toEqual(['err-line']);
   });
 });
+
+describe.skipIf(infraMissing !== null)('LogFollower across a log rotation (real Docker)', () => {
+  let h: Harness;
+  beforeAll(() => {
+    h = new Harness(inject('redisUrl'));
+  });
+  afterAll(async () => {
+    await h.cleanup();
+  });
+
+  it('never ships a shifted set of lines: what is shipped is in order, and a loss is said', async () => {
+    const runtime = new DockerRuntime(parseDockerHost(undefined));
+    const container = await h.docker.createContainer({
+      Image: BASE_IMAGE,
+      Cmd: ['seq', '1', '40000'],
+      Labels: { [Labels.agent]: h.agentId },
+      // Tiny files, so that Docker rotates (and drops) while the follower reads.
+      HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '64k', 'max-file': '2' } } },
+    });
+    const deploymentId = 'rotaterotate';
+    const follower = new LogFollower(
+      { runtime, sink: new RedisLogSink(h.redis, h.keys, Channels(h.prefix), 100_000), clock: await redisClock(h.redis), log: createLogger('silent') },
+      { containerId: container.id, deploymentId, index: 0 },
+    );
+    await container.start();
+    await follower.start(null);
+    await container.wait();
+    await follower.stop({ keepPartial: true });
+    await follower.complete();
+
+    const lines = await h.logLines(deploymentId);
+    const numbers = lines.filter((l) => l.stream === 'stdout').map((l) => Number(l.line));
+    expect(numbers.at(-1)).toBe(40000);
+    // Strictly increasing: nothing repeated, nothing out of order, nothing shifted.
+    expect(numbers.every((n, i) => i === 0 || n > (numbers[i - 1] as number))).toBe(true);
+    // Lines Docker rotated away before anyone read them are gone (with files this small and a
+    // container this fast, many): when the re-read finds its disk starts after the stream stopped,
+    // the log says so once. (Docker's own follower can also skip a rotated file mid-stream; nothing
+    // in its output reveals that, so the default log files are large enough to make it rare.)
+    expect(lines.filter((l) => l.stream === 'system' && /may be missing/.test(l.line)).length).toBeLessThanOrEqual(1);
+  });
+});

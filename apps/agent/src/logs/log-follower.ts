@@ -1,11 +1,11 @@
-import { Writable, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { NewLogLine } from '@draas/queue-contracts';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../redis/redis-clock.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
 import { DEFAULT_BATCH_POLICY, LogBatcher, type BatchPolicy } from './log-batcher.js';
-import { demuxFrames } from './demux.js';
-import { LineSplitter } from './line-splitter.js';
+import { demuxFrames, FrameDemuxer } from './demux.js';
+import { compareTimes, TimedLineSplitter, type TimedLine } from './timed-lines.js';
 import type { RedisLogSink } from './log-sink.js';
 
 export interface FollowTarget {
@@ -22,22 +22,29 @@ export interface FollowerDeps {
   policy?: BatchPolicy;
 }
 
-// Past this many unshipped lines the Docker stream is paused: json-file keeps the output on disk, so
+// Past this many unshipped lines the Docker stream is paused: the log driver keeps the output on disk, so
 // pausing costs nothing, while buffering without bound could exhaust the agent's memory.
 const HIGH_WATER_LINES = 10_000;
 const SHIP_ATTEMPTS = 3;
 
 /** Ships one container's output, from `since` until the container stops or stop() is called. */
 export class LogFollower {
-  private readonly splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  private readonly splitters = { stdout: new TimedLineSplitter(), stderr: new TimedLineSplitter() };
+  private readonly demuxer = new FrameDemuxer();
   private readonly batcher: LogBatcher<NewLogLine>;
   private source: Readable | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private finishing: Promise<void> | null = null;
   private sinceSeconds: number | null = null;
-  /** Complete lines taken from each stream so far, to know where a re-read has to pick up. */
-  private readonly taken = { stdout: 0, stderr: 0 };
+  /**
+   * Where each stream stands: the Docker time of the last line taken, and how many lines with that
+   * very time were taken (several can share one), so that a re-read picks up exactly there.
+   */
+  private readonly taken: Record<'stdout' | 'stderr', { at: readonly [number, number]; sameTime: number }> = {
+    stdout: { at: [0, 0], sameTime: 0 },
+    stderr: { at: [0, 0], sameTime: 0 },
+  };
   private resolveDone!: () => void;
   /** Settles once the stream ended and every line was shipped (or given up on). */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -55,7 +62,10 @@ export class LogFollower {
     this.sinceSeconds = sinceSeconds;
     const source = await this.deps.runtime.followLogs(this.target.containerId, sinceSeconds);
     this.source = source;
-    this.deps.runtime.demux(source, this.sinkFor('stdout'), this.sinkFor('stderr'));
+    // Handled synchronously per chunk, so every chunk is split before the source's 'end'.
+    source.on('data', (chunk: Buffer) => {
+      for (const frame of this.demuxer.push(chunk)) this.enqueue(frame.stream, this.splitters[frame.stream].push(frame.payload));
+    });
     const end = (err?: Error) => {
       if (err) this.deps.log.warn({ err: err.message }, 'log stream broke');
       void this.finish();
@@ -75,57 +85,62 @@ export class LogFollower {
   }
 
   /**
-   * For an ended container: reads its whole output once more and ships what the follow stream did
-   * not deliver. Docker 20.10's follow stream sometimes ends early when a container exits right after
-   * a burst of output; the one-shot read is complete. Lines are matched by count per stream.
+   * For an ended container: reads its output once more and ships what the follow stream did not
+   * deliver. Docker 20.10's follow stream can end early (a burst of output just before the exit, or
+   * a rotation of its log files); the one-shot read has what is still on disk. Lines are matched by
+   * Docker's time of each entry, so rotated-away lines cannot shift the match; if the disk no longer
+   * reaches back to where the stream stopped, a system line says lines may be missing.
    */
   async complete(): Promise<number> {
     await this.finishing;
     const data = await this.deps.runtime.readLogs(this.target.containerId, this.sinceSeconds);
-    // Only lines past those already taken are kept: a long-lived container's output can be large.
-    const counted = { stdout: 0, stderr: 0 };
-    const rest = { stdout: [] as string[], stderr: [] as string[] };
-    const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-    const keep = (stream: 'stdout' | 'stderr', lines: string[]) => {
-      for (const line of lines) if (++counted[stream] > this.taken[stream]) rest[stream].push(line);
+    const splitters = { stdout: new TimedLineSplitter(), stderr: new TimedLineSplitter() };
+    const seen = { stdout: 0, stderr: 0 };
+    const firstAt: Record<'stdout' | 'stderr', readonly [number, number] | null> = { stdout: null, stderr: null };
+    const missing: NewLogLine[] = [];
+    const now = this.deps.clock.now();
+    const keep = (stream: 'stdout' | 'stderr', lines: TimedLine[]) => {
+      const taken = this.taken[stream];
+      for (const line of lines) {
+        firstAt[stream] ??= line.at;
+        const order = compareTimes(line.at, taken.at);
+        if (order < 0 || (order === 0 && ++seen[stream] <= taken.sameTime)) continue;
+        missing.push(this.toLine(stream, line.text, now));
+      }
     };
     for (const frame of demuxFrames(data)) keep(frame.stream, splitters[frame.stream].push(frame.payload));
-    const now = this.deps.clock.now();
-    const missing: NewLogLine[] = [];
-    for (const stream of ['stdout', 'stderr'] as const) {
-      keep(stream, splitters[stream].end());
-      for (const line of rest[stream]) missing.push(this.toLine(stream, line, now));
+    keep('stdout', splitters.stdout.end());
+    keep('stderr', splitters.stderr.end());
+    const gap = (['stdout', 'stderr'] as const).some((s) => {
+      const first = firstAt[s];
+      return this.taken[s].at[0] > 0 && first !== null && compareTimes(first, this.taken[s].at) > 0;
+    });
+    if (gap) {
+      missing.unshift({ time: now, phase: 'system', instance: this.target.index, stream: 'system', line: 'some output may be missing here: Docker rotated its log files before it was read' });
     }
     for (let i = 0; i < missing.length; i += 500) await this.ship(missing.slice(i, i + 500));
     return missing.length;
-  }
-
-  // A Writable whose write runs synchronously, so every chunk is split before the source's 'end'.
-  private sinkFor(stream: 'stdout' | 'stderr'): Writable {
-    return new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.enqueue(stream, this.splitters[stream].push(chunk));
-        callback();
-      },
-    });
   }
 
   /** When complete() cannot run (the container is gone): ship the held-back unfinished lines as they are. */
   async shipHeldPartial(): Promise<void> {
     const now = this.deps.clock.now();
     const held = [
-      ...this.splitters.stdout.end().map((line) => this.toLine('stdout', line, now)),
-      ...this.splitters.stderr.end().map((line) => this.toLine('stderr', line, now)),
+      ...this.splitters.stdout.end().map((line) => this.toLine('stdout', line.text, now)),
+      ...this.splitters.stderr.end().map((line) => this.toLine('stderr', line.text, now)),
     ];
     if (held.length) await this.ship(held);
   }
 
-  private enqueue(stream: 'stdout' | 'stderr', lines: string[]): void {
+  private enqueue(stream: 'stdout' | 'stderr', all: TimedLine[]): void {
+    // Docker 20.10's follow stream can send lines again when it reopens a rotated file: a line not
+    // newer than the last one taken was shipped already (entries get distinct nanosecond times).
+    const lines = all.filter((line) => line.at[0] === 0 || compareTimes(line.at, this.taken[stream].at) > 0);
     if (lines.length === 0) return;
-    this.taken[stream] += lines.length;
+    this.advance(stream, lines);
     const time = this.deps.clock.now();
     this.batcher.add(
-      lines.map((line) => ({ time, phase: 'run', instance: this.target.index, stream, line })),
+      lines.map((line) => this.toLine(stream, line.text, time)),
       time,
     );
     if (this.batcher.size >= HIGH_WATER_LINES) this.source?.pause();
@@ -175,14 +190,25 @@ export class LogFollower {
       this.timer = null;
       const now = this.deps.clock.now();
       if (flushPartial) {
-        this.batcher.add(this.splitters.stdout.end().map((line) => this.toLine('stdout', line, now)), now);
-        this.batcher.add(this.splitters.stderr.end().map((line) => this.toLine('stderr', line, now)), now);
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const rest = this.splitters[stream].end();
+          this.advance(stream, rest);
+          this.batcher.add(rest.map((line) => this.toLine(stream, line.text, now)), now);
+        }
       }
       await this.flushing;
       for (const batch of this.batcher.takeAll()) await this.ship(batch);
       this.resolveDone();
     })();
     return this.finishing;
+  }
+
+  private advance(stream: 'stdout' | 'stderr', lines: readonly TimedLine[]): void {
+    for (const line of lines) {
+      const taken = this.taken[stream];
+      if (compareTimes(line.at, taken.at) === 0) taken.sameTime++;
+      else this.taken[stream] = { at: line.at, sameTime: 1 };
+    }
   }
 
   private toLine(stream: 'stdout' | 'stderr', line: string, time: number): NewLogLine {

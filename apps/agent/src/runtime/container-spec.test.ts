@@ -57,7 +57,7 @@ describe('buildContainerSpec', () => {
     ['IpcMode', 'private'],
     ['PublishAllPorts', true],
     ['RestartPolicy', { Name: 'no', MaximumRetryCount: 0 }],
-    ['LogConfig', { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } }],
+    ['LogConfig', { Type: 'local', Config: { 'max-size': '20m', 'max-file': '5' } }],
   ] as const)('HostConfig.%s = %j', (field, expected) => {
     expect(hostConfig[field]).toEqual(expected);
   });

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { ContainerCreateOptions, ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import { Labels } from '@draas/queue-contracts';
@@ -110,7 +110,8 @@ export class DockerRuntime {
       follow: true,
       stdout: true,
       stderr: true,
-      timestamps: false,
+      // Each entry's time tells a later re-read exactly where this stream stopped.
+      timestamps: true,
       ...(sinceSeconds !== null ? { since: sinceSeconds } : {}),
     });
     return stream as unknown as Readable;
@@ -124,16 +125,12 @@ export class DockerRuntime {
       follow: false,
       stdout: true,
       stderr: true,
-      timestamps: false,
+      timestamps: true,
       ...(sinceSeconds !== null ? { since: sinceSeconds } : {}),
     });
     return data as unknown as Buffer;
   }
 
-  /** Splits Docker's multiplexed (non-TTY) stream into stdout and stderr. */
-  demux(stream: Readable, stdout: Writable, stderr: Writable): void {
-    this.docker.modem.demuxStream(stream, stdout, stderr);
-  }
 }
 
 async function ignoreStatus(call: Promise<unknown>, ...statuses: number[]): Promise<void> {
