@@ -58,7 +58,14 @@ export class Queues {
    * burst of deployments costs a few jobs, not one each.
    */
   async addPlace(deploymentId: string): Promise<void> {
-    await this.connection.zadd(this.keys.placements, Date.now(), deploymentId);
+    await this.addPlaces([deploymentId]);
+  }
+
+  /** Asks for placement of many deployments at once: one write, one sweep job. */
+  async addPlaces(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const now = Date.now();
+    await this.connection.zadd(this.keys.placements, ...ids.flatMap((id) => [now, id]));
     await this.place.add('sweep', { type: 'place-sweep', version: 1 }, {
       deduplication: { id: JobIds.placeSweep, keepLastIfActive: true },
       attempts: 10,

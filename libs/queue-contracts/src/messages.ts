@@ -128,6 +128,27 @@ export const LogLine = z.object({
 });
 export type LogLine = z.infer<typeof LogLine>;
 
+const PHASES: ReadonlySet<unknown> = new Set(LogPhase.options);
+const STREAMS: ReadonlySet<unknown> = new Set(LogStream.options);
+
+/**
+ * The same check as LogLine.safeParse(value).success, written out by hand: live followers check
+ * every line of a flood (hundreds of thousands a second) and the schema walk costs too much there.
+ * A unit test keeps the two in agreement.
+ */
+export function isLogLine(value: unknown): value is LogLine {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.id === 'string' &&
+    Number.isInteger(v.time) &&
+    PHASES.has(v.phase) &&
+    (v.instance === null || (Number.isInteger(v.instance) && (v.instance as number) >= 0)) &&
+    STREAMS.has(v.stream) &&
+    typeof v.line === 'string'
+  );
+}
+
 /** `GET /api/deployments/:id/logs` as JSON: a page of history and the cursor for the next one. */
 export const LogPage = z.object({ lines: z.array(LogLine), next: z.string().nullable() });
 export type LogPage = z.infer<typeof LogPage>;
@@ -145,6 +166,14 @@ export type LogGap = z.infer<typeof LogGap>;
 /** Published with every append (see log-append.ts): `prevId` is the stream's newest id before these lines. */
 export const LogBatch = z.object({ ...header('log-batch'), deploymentId: DeploymentId, prevId: z.string(), lines: z.array(LogLine).min(1) });
 export type LogBatch = z.infer<typeof LogBatch>;
+
+const LogBatchEnvelope = LogBatch.extend({ lines: z.array(z.unknown()).min(1) });
+
+/** A published LogBatch, checked (the envelope by its schema, each line by isLogLine); null when it is not one. */
+export function parseLogBatch(text: string): LogBatch | null {
+  const envelope = parseJsonWith(LogBatchEnvelope, text);
+  return envelope && envelope.lines.every(isLogLine) ? (envelope as LogBatch) : null;
+}
 
 export const ControlCommand = z.discriminatedUnion('command', [
   z.object({

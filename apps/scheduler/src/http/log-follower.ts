@@ -1,4 +1,4 @@
-import { isTerminalDeployment, LogBatch, parseJsonWith, SseEvents, type LogGap, type LogLine } from '@draas/queue-contracts';
+import { isTerminalDeployment, parseLogBatch, SseEvents, type LogBatch, type LogGap, type LogLine } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
 import { compareLogIds } from '../store/log-store.js';
 import { deploymentView } from './views.js';
@@ -23,6 +23,8 @@ export class LogFollower {
   private overflowed = false;
   private gapReported = false;
   private lastStatus = '';
+  /** The deployment may have changed (an event said so): send its status again. */
+  private statusDirty = true;
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -36,7 +38,7 @@ export class LogFollower {
 
   /** A published batch (called from the pub/sub listener; never blocks). */
   onBatch(message: string): void {
-    const batch = parseJsonWith(LogBatch, message);
+    const batch = parseLogBatch(message);
     if (!batch || this.overflowed) return;
     this.queue.push(batch);
     this.queuedLines += batch.lines.length;
@@ -45,6 +47,12 @@ export class LogFollower {
       this.queue = [];
       this.queuedLines = 0;
     }
+    this.wake.notify();
+  }
+
+  /** A deployment event arrived: the status is read again on the next turn (not after every log batch). */
+  onDeploymentEvent(): void {
+    this.statusDirty = true;
     this.wake.notify();
   }
 
@@ -57,21 +65,28 @@ export class LogFollower {
         await this.fromStream(null);
         this.overflowed = false;
       }
-      const view = await deploymentView(this.ctx, this.deploymentId);
-      const status = JSON.stringify(view);
-      if (status !== this.lastStatus) await this.write(sseEvent(SseEvents.status, status));
-      this.lastStatus = status;
-      if (isTerminalDeployment(view.status)) {
-        // The agent ships a container's last lines before it reports the end: take them all.
-        await this.drainQueue();
-        await this.fromStream(null);
-        await this.write(sseEvent(SseEvents.end, status));
-        return;
+      if (this.statusDirty) {
+        this.statusDirty = false;
+        const view = await deploymentView(this.ctx, this.deploymentId);
+        const status = JSON.stringify(view);
+        if (status !== this.lastStatus) await this.write(sseEvent(SseEvents.status, status));
+        this.lastStatus = status;
+        if (isTerminalDeployment(view.status)) return this.finish(status);
       }
       const prompted = await this.wake.waitFor(IDLE_WAKE_MS);
-      // Quiet for a second: a batch may have been lost with nothing after it to reveal the hole.
-      if (!prompted) await this.fromStream(null);
+      // Quiet for a second: a batch or an event may have been lost with nothing after it to tell.
+      if (!prompted) {
+        this.statusDirty = true;
+        await this.fromStream(null);
+      }
     }
+  }
+
+  /** The deployment has ended: the agent ships a container's last lines before it reports the end. */
+  private async finish(status: string): Promise<void> {
+    await this.drainQueue();
+    await this.fromStream(null);
+    await this.write(sseEvent(SseEvents.end, status));
   }
 
   private async drainQueue(): Promise<void> {

@@ -1,22 +1,25 @@
 import { Channels, Heartbeat, parseJsonWith } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
+import { PendingRetry } from './pending-retry.js';
 import { reapAgent } from './reaper.js';
 import type { PubSubHub } from '../store/pubsub.js';
 
 // Notices agents coming and going. An agent that goes silent is reaped: its work moves elsewhere.
-// A deployment that no agent could take waits in the pending set; it is placed again as soon as
-// capacity may have appeared: an agent came online, or an instance ended and gave its room back.
-// Periodic sweeps cover prompts that pub/sub dropped and a reaping interrupted by a crash.
+// A deployment that no agent could take waits in the pending set; it is placed again once capacity
+// may have appeared: an agent came online or changed its capacity or labels, or an instance ended
+// and gave its room back (see pending-retry.ts). Periodic sweeps cover prompts that pub/sub dropped
+// and a reaping interrupted by a crash.
 
 const SWEEP_MS = 250;
-const PENDING_RETRY_MS = 5000;
 const REAP_AGAIN_MS = 10_000;
 
 export class AgentWatcher {
   private readonly online = new Map<string, boolean>();
+  /** What each agent offers (capacity and labels), to notice a change that may let pending work fit. */
+  private readonly offers = new Map<string, string>();
+  private readonly pending: PendingRetry;
   private timer: NodeJS.Timeout | null = null;
   private off: (() => Promise<void>) | null = null;
-  private lastRetry = 0;
   private lastReap = 0;
   private sweeping = false;
 
@@ -25,7 +28,9 @@ export class AgentWatcher {
     private readonly hub: PubSubHub,
     /** Called once for every agent seen (Bull Board shows its queue). */
     private readonly onAgentSeen: (agentId: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.pending = new PendingRetry(ctx);
+  }
 
   async start(): Promise<void> {
     this.off = await this.hub.on(Channels(this.ctx.keys.prefix).heartbeats, (message) => {
@@ -36,9 +41,9 @@ export class AgentWatcher {
     this.timer = setInterval(() => void this.guard(() => this.sweep()), SWEEP_MS);
   }
 
-  /** Capacity was freed somewhere: pending deployments get another chance now. */
+  /** Capacity was freed somewhere: pending deployments get another chance soon. */
   capacityFreed(): void {
-    void this.guard(() => this.retryPending());
+    this.pending.request();
   }
 
   private async sweep(): Promise<void> {
@@ -52,6 +57,11 @@ export class AgentWatcher {
         const id = agent.heartbeat.agentId;
         const before = this.online.get(id);
         if (before === undefined) this.onAgentSeen(id);
+        const offer = JSON.stringify([agent.heartbeat.capacity, agent.heartbeat.labels]);
+        if (this.offers.get(id) !== offer) {
+          this.offers.set(id, offer);
+          this.pending.request();
+        }
         if (before !== agent.online) {
           this.online.set(id, agent.online);
           if (agent.online) cameOnline = true;
@@ -62,16 +72,13 @@ export class AgentWatcher {
       }
       if (reapAll) this.lastReap = Date.now();
       for (const id of toReap) await reapAgent(this.ctx, id);
-      if (cameOnline || Date.now() - this.lastRetry > PENDING_RETRY_MS) await this.retryPending();
+      if (cameOnline) this.pending.request();
+      await this.pending.tick();
     } finally {
       this.sweeping = false;
     }
   }
 
-  private async retryPending(): Promise<void> {
-    this.lastRetry = Date.now();
-    for (const id of await this.ctx.deployments.pendingIds()) await this.ctx.queues.addPlace(id);
-  }
 
   /** Background work reports its failures to the log and tries again on the next tick. */
   private async guard(work: () => Promise<void>): Promise<void> {

@@ -27,12 +27,16 @@ export class DeploymentStore {
     return record;
   }
 
-  /** Newest first. */
-  async list(limit: number): Promise<DeploymentRecord[]> {
-    const ids = await this.redis.zrevrange(this.keys.deployments, 0, limit - 1);
+  /** The records of these ids that exist, in their order. */
+  async getMany(ids: readonly string[]): Promise<DeploymentRecord[]> {
     if (ids.length === 0) return [];
     const texts = await this.redis.mget(ids.map((id) => this.keys.deployment(id)));
     return texts.flatMap((text, i) => (text === null ? [] : [parseRecord(this.keys.deployment(ids[i] as string), text, DeploymentRecord)]));
+  }
+
+  /** Newest first. */
+  async list(limit: number): Promise<DeploymentRecord[]> {
+    return this.getMany(await this.redis.zrevrange(this.keys.deployments, 0, limit - 1));
   }
 
   /** See updateRecord; throws NotFound when the deployment does not exist. */

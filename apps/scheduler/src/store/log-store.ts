@@ -61,9 +61,9 @@ const decodeEntries = (entries: [id: string, fields: string[]][]): LogLine[] =>
     return line ? [line] : [];
   });
 
-/** Orders two stream ids (`<ms>-<seq>`): negative, zero or positive. */
+/** Orders two stream ids (`<ms>-<seq>`; both parts well within 2^53): negative, zero or positive. */
 export function compareLogIds(a: string, b: string): number {
-  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
-  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
-  return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
+  const ad = a.indexOf('-');
+  const bd = b.indexOf('-');
+  return Number(a.slice(0, ad)) - Number(b.slice(0, bd)) || Number(a.slice(ad + 1)) - Number(b.slice(bd + 1));
 }

@@ -38,7 +38,7 @@ export function logRoutes(ctx: SchedulerContext, hub: PubSubHub): Hono {
       const offLogs = await hub.on(channels.logs(id), (message) => follower.onBatch(message));
       const offEvents = await hub.on(channels.events, (message) => {
         const event = parseJsonWith(ClusterEvent, message);
-        if (event?.type === 'deployment' && event.deploymentId === id) wake.notify();
+        if (event?.type === 'deployment' && event.deploymentId === id) follower.onDeploymentEvent();
       });
       try {
         await follower.run();
