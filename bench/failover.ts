@@ -15,6 +15,7 @@ const REPLICAS = 10;
 async function watch(cluster: Cluster, deploymentId: string, signal: AbortSignal) {
   const running = new Map<number, number>();
   let firstLost: number | null = null;
+  let firstStarting: number | null = null;
   const res = await cluster.api('/api/events', { signal });
   void (async () => {
     try {
@@ -22,13 +23,14 @@ async function watch(cluster: Cluster, deploymentId: string, signal: AbortSignal
         const event = parseJsonWith(ClusterEvent, sse.data);
         if (event?.type !== 'deployment' || event.deploymentId !== deploymentId || !event.instance) continue;
         if (event.instance.status === 'lost') firstLost ??= performance.now();
+        if (event.instance.status === 'starting' && event.instance.attempt >= 2) firstStarting ??= performance.now();
         if (event.instance.status === 'running' && event.instance.attempt >= 2 && !running.has(event.instance.index)) running.set(event.instance.index, performance.now());
       }
     } catch {
       // aborted at the end
     }
   })();
-  return { running, lostAt: () => firstLost };
+  return { running, lostAt: () => firstLost, startingAt: () => firstStarting };
 }
 
 async function rawStart(docker: Docker, image: string): Promise<number> {
@@ -51,6 +53,7 @@ const bench: Bench = async ({ quick, redisUrl }) => {
   const docker = new Docker();
   const failovers: number[] = [];
   const detections: number[] = [];
+  const placements: number[] = [];
   const raws: number[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
@@ -68,6 +71,7 @@ const bench: Bench = async ({ quick, redisUrl }) => {
         await waitFor('all replicas running elsewhere', async () => events.running.size === REPLICAS, 60_000, 20);
         failovers.push(Math.max(...events.running.values()) - killedAt);
         detections.push((events.lostAt() ?? Number.NaN) - killedAt);
+        placements.push((events.startingAt() ?? Number.NaN) - killedAt);
         const after = await cluster.deployment(created.id);
         if (!after.instances.every((i) => i.agentId === 'survivor' && i.status === 'running')) throw new Error('not every replica runs on the survivor');
         await answers(after.urls[0] as string, 'failover');
@@ -85,7 +89,8 @@ const bench: Bench = async ({ quick, redisUrl }) => {
     rows: [
       { metric: `all ${REPLICAS} running elsewhere after SIGKILL (p50 of ${rounds})`, value: p50 / 1000, unit: 's', baseline: percentile(raws, 50) / 1000, goal: '≤ 5 s', met: p50 <= 5000 },
       { metric: 'worst round', value: Math.max(...failovers) / 1000, unit: 's' },
-      { metric: 'agent noticed gone (first instance lost)', value: percentile(detections, 50) / 1000, unit: 's' },
+      { metric: 'agent noticed gone (first instance lost, p50)', value: percentile(detections, 50) / 1000, unit: 's' },
+      { metric: 'first replacement starting on the survivor (p50)', value: percentile(placements, 50) / 1000, unit: 's' },
     ],
     notes: [
       `Heartbeat 2 s. Baseline: dockerode starting the same ${REPLICAS} containers at once. Anchors (not measured here): Swarm ~15 s, Nomad 20–30 s, Kubernetes minutes by default.`,

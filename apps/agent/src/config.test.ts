@@ -44,7 +44,7 @@ describe('parseEnv', () => {
     [{ AGENT_DATA_DIR: '/var/lib/draas' }, 'dataDir', '/var/lib/draas'],
     [{ AGENT_PUBLISH_IP: '127.0.0.1' }, 'publishIp', '127.0.0.1'],
     // Compose files write `VAR=`: empty is unset, not an error.
-    [{ AGENT_CONCURRENCY: '' }, 'concurrency', 8],
+    [{ AGENT_CONCURRENCY: '' }, 'concurrency', 16],
   ] as const)('reads %o', (env, field, expected) => {
     expect(parseEnv(env, host)[field]).toEqual(expected);
   });

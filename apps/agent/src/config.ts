@@ -122,8 +122,8 @@ function envSchema(host: HostFacts) {
         }
         return cpusToMilli(cpus);
       }),
-    // Deploy jobs processed at once.
-    AGENT_CONCURRENCY: int(8, 1, 256),
+    // Deploy jobs processed at once (a lost machine's work arrives all together: one wave, not two).
+    AGENT_CONCURRENCY: int(16, 1, 256),
     // Milliseconds between heartbeats; the scheduler calls an agent offline after 3 missed beats.
     HEARTBEAT_MS: int(2000, 100, 60_000),
     // Port of GET /healthz; 0 = no health server.

@@ -1,23 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import { agentOnline, connectionNames } from './online.js';
+import { agentOnline, ConnectionTracker, connectionNames } from './online.js';
 
-const beat = { sentAt: 10_000, heartbeatMs: 2000, connectionName: 'draas-agent-a-commands' };
-const connected = new Set(['draas-agent-a-commands']);
-const none = new Set<string>();
+const beat = { sentAt: 10_000, heartbeatMs: 2000 };
 
 describe('agentOnline', () => {
   it.each([
-    { name: 'a fresh beat', now: 10_500, connections: connected, online: true },
-    { name: 'two beats late, still connected', now: 15_000, connections: connected, online: true },
-    { name: 'three beats late', now: 16_001, connections: connected, online: false },
-    { name: 'connection closed but no beat missed yet', now: 11_900, connections: none, online: true },
-    { name: 'connection closed, the beat only just due', now: 12_400, connections: none, online: true },
-    { name: 'connection closed and a beat late', now: 12_600, connections: none, online: false },
-    { name: 'connections unknown: only beats count', now: 13_100, connections: null, online: true },
-    { name: 'an agent naming no connection: only beats count', now: 13_100, connections: none, online: true, connectionName: null },
-  ])('$name', ({ now, connections, online, connectionName }) => {
-    const heartbeat = connectionName === null ? { ...beat, connectionName: null } : beat;
-    expect(agentOnline(heartbeat, now, 3, connections)).toBe(online);
+    { name: 'a fresh beat', now: 10_500, goneFor: null, online: true },
+    { name: 'two beats late, still connected', now: 15_000, goneFor: null, online: true },
+    { name: 'three beats late', now: 16_001, goneFor: null, online: false },
+    { name: 'connection closed a moment ago, no beat missed', now: 10_500, goneFor: 300, online: true },
+    { name: 'connection closed for half a period', now: 10_500, goneFor: 1000, online: false },
+    { name: 'connection closed a moment ago, a beat late', now: 12_600, goneFor: 10, online: true },
+    { name: 'connection unknown: only beats count', now: 15_900, goneFor: null, online: true },
+  ])('$name', ({ now, goneFor, online }) => {
+    expect(agentOnline(beat, now, 3, goneFor)).toBe(online);
+  });
+
+  it('a longer heartbeat period gives a restarting agent longer', () => {
+    const slow = { sentAt: 10_000, heartbeatMs: 10_000 };
+    expect(agentOnline(slow, 13_000, 3, 3000)).toBe(true);
+    expect(agentOnline(slow, 15_000, 3, 5000)).toBe(false);
+  });
+});
+
+describe('ConnectionTracker', () => {
+  it('counts a connection as closed only after it was seen open', () => {
+    const tracker = new ConnectionTracker();
+    tracker.observe(new Set(['a']), 0);
+    expect(tracker.goneFor('b', 0)).toBeNull();
+    tracker.observe(new Set(['b']), 100);
+    expect(tracker.goneFor('a', 600)).toBe(500);
+    expect(tracker.goneFor('b', 600)).toBeNull();
+  });
+
+  it('measures from the first answer that missed it, and forgets it when it comes back', () => {
+    const tracker = new ConnectionTracker();
+    tracker.observe(new Set(['a']), 0);
+    tracker.observe(new Set(), 250);
+    tracker.observe(new Set(), 500);
+    expect(tracker.goneFor('a', 700)).toBe(450);
+    tracker.observe(new Set(['a']), 750);
+    expect(tracker.goneFor('a', 800)).toBeNull();
+  });
+
+  it('after a reset (this scheduler reconnected) nothing missing counts until seen again', () => {
+    const tracker = new ConnectionTracker();
+    tracker.observe(new Set(['a']), 0);
+    tracker.reset();
+    tracker.observe(new Set(), 100);
+    expect(tracker.goneFor('a', 5000)).toBeNull();
+    expect(tracker.goneFor(null, 5000)).toBeNull();
   });
 });
 

@@ -1,26 +1,53 @@
 import type { Heartbeat } from '@draas/queue-contracts';
 
 // When an agent counts as online (DESIGN "Liveness and truth"): silent for `offlineAfterBeats` of
-// its heartbeat periods, it is offline. Faster when its process is known to be gone: the Redis
-// connection it names in its heartbeat has closed and a beat is late. (A machine that loses power
-// or its network keeps no such signal, and waits the full three beats.)
-
-/**
- * How late a beat must be, past its period, before a closed connection counts. Short: a live agent
- * keeps its connection open, so lateness alone never makes it offline here.
- */
-const lateBy = (heartbeatMs: number): number => Math.min(heartbeatMs / 4, 500);
+// its heartbeat periods, it is offline. Sooner when its process is plainly gone: the Redis connection
+// it names in its heartbeat, seen open before, has stayed closed for half a heartbeat period (1 s by
+// default). An agent's client reconnects within milliseconds of a blip, and an agent restarted within
+// that time adopts its containers; a longer HEARTBEAT_MS buys a restart more time. (A machine that
+// loses power or its network closes no connection, and waits the full three beats.)
 
 export function agentOnline(
-  heartbeat: Pick<Heartbeat, 'sentAt' | 'heartbeatMs' | 'connectionName'>,
+  heartbeat: Pick<Heartbeat, 'sentAt' | 'heartbeatMs'>,
   now: number,
   offlineAfterBeats: number,
-  connections: ReadonlySet<string> | null,
+  /** For how long the agent's connection has been seen closed; null when open or unknown. */
+  connectionGoneForMs: number | null,
 ): boolean {
-  const silentFor = now - heartbeat.sentAt;
-  if (silentFor > heartbeat.heartbeatMs * offlineAfterBeats) return false;
-  const gone = connections !== null && heartbeat.connectionName !== null && !connections.has(heartbeat.connectionName);
-  return !(gone && silentFor > heartbeat.heartbeatMs + lateBy(heartbeat.heartbeatMs));
+  if (now - heartbeat.sentAt > heartbeat.heartbeatMs * offlineAfterBeats) return false;
+  return connectionGoneForMs === null || connectionGoneForMs < heartbeat.heartbeatMs / 2;
+}
+
+/**
+ * Which named Redis connections have closed, and since when, as seen by this scheduler's CLIENT LIST
+ * answers. Only a connection seen open since this scheduler's own connection came up counts as closed
+ * when it is missing: right after Redis restarts nobody's connection is back yet, and that means nothing.
+ */
+export class ConnectionTracker {
+  private readonly seen = new Set<string>();
+  private readonly missingSince = new Map<string, number>();
+
+  /** This scheduler's connection dropped or came back: what was seen before says nothing now. */
+  reset(): void {
+    this.seen.clear();
+    this.missingSince.clear();
+  }
+
+  /** Notes one CLIENT LIST answer's names, taken at `now` (a local monotonic time). */
+  observe(open: ReadonlySet<string>, now: number): void {
+    for (const name of open) {
+      this.seen.add(name);
+      this.missingSince.delete(name);
+    }
+    for (const name of this.seen) if (!open.has(name) && !this.missingSince.has(name)) this.missingSince.set(name, now);
+  }
+
+  /** How long `name` has been closed; null when open, never seen, or unnamed. */
+  goneFor(name: string | null, now: number): number | null {
+    if (name === null) return null;
+    const since = this.missingSince.get(name);
+    return since === undefined ? null : now - since;
+  }
 }
 
 /** The connection names in a CLIENT LIST answer. */

@@ -1,6 +1,6 @@
 import { Heartbeat, parseJsonWith, type AgentUsage, type RedisKeys } from '@draas/queue-contracts';
 import type { Redis, Result } from 'ioredis';
-import { agentOnline, connectionNames } from '../liveness/online.js';
+import { agentOnline, ConnectionTracker, connectionNames } from '../liveness/online.js';
 import type { AgentSnapshot } from '../placement/place.js';
 import type { Clock } from './clock.js';
 
@@ -50,12 +50,9 @@ export interface AgentState {
 /** How long placement may reuse agent snapshots: reservations are checked in Redis anyway. */
 const SNAPSHOT_TTL_MS = 250;
 
-/** Agents reconnect within 5 s (their back-off's cap); this is comfortably longer. */
-const CONNECTIONS_TRUSTED_AFTER_MS = 10_000;
-
 export class AgentStore {
   private cache: { at: number; snapshots: AgentSnapshot[] } | null = null;
-  private connectedSince: number | null = null;
+  private readonly connections = new ConnectionTracker();
 
   constructor(
     private readonly redis: Redis,
@@ -64,25 +61,18 @@ export class AgentStore {
     private readonly offlineAfterBeats: number,
   ) {
     redis.defineCommand('draasReserve', { numberOfKeys: 2, lua: RESERVE });
-    if (redis.status === 'ready') this.connectedSince = Date.now();
-    redis.on('ready', () => (this.connectedSince = Date.now()));
-    redis.on('close', () => (this.connectedSince = null));
     redis.defineCommand('draasRelease', { numberOfKeys: 2, lua: RELEASE });
-  }
-
-  /**
-   * Agents' connections say something only once this scheduler has been connected for a while:
-   * right after Redis restarts, nobody's connection is back yet, and that means nothing.
-   */
-  private connectionsTrusted(): boolean {
-    return this.connectedSince !== null && Date.now() - this.connectedSince > CONNECTIONS_TRUSTED_AFTER_MS;
+    redis.on('ready', () => this.connections.reset());
+    redis.on('close', () => this.connections.reset());
   }
 
   /** Every known agent with its last heartbeat, liveness and reservations. */
   async list(): Promise<AgentState[]> {
     const ids = (await this.redis.smembers(this.keys.agents)).sort();
     if (ids.length === 0) return [];
-    const connections = this.connectionsTrusted() ? connectionNames((await this.redis.client('LIST')) as string) : null;
+    const clients = (await this.redis.client('LIST')) as string;
+    const seenAt = performance.now();
+    this.connections.observe(connectionNames(clients), seenAt);
     const now = this.clock.now();
     const pipeline = this.redis.pipeline();
     for (const id of ids) {
@@ -101,7 +91,7 @@ export class AgentStore {
       const u = usage as Record<string, string>;
       states.push({
         heartbeat,
-        online: agentOnline(heartbeat, now, this.offlineAfterBeats, connections),
+        online: agentOnline(heartbeat, now, this.offlineAfterBeats, this.connections.goneFor(heartbeat.connectionName, seenAt)),
         usage: { memoryBytes: Number(u.memory ?? 0), milliCpus: Number(u.millicpus ?? 0), instances: Number(u.instances ?? 0) },
       });
     }
