@@ -3,11 +3,12 @@
 // real API, placement, queues and status worker. Baseline: the same number of jobs through raw BullMQ
 // (add in bulk over as many queues, workers that only complete them), in this script.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { bullPrefix, Channels, ClusterEvent, parseJsonWith } from '@draas/queue-contracts';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startCluster, waitFor, type Cluster } from '../test/harness.js';
-import { percentile, type Bench, type Row } from './lib.js';
+import { cpuSnapshot, percentile, type Bench, type ProcCpu, type Row } from './lib.js';
 import { SimulatedAgentFleet } from './simulated-agents.js';
 
 interface Scenario {
@@ -22,6 +23,15 @@ interface Outcome {
   submitSeconds: number;
   queuedToRunning: number[];
   maxRssMiB: number;
+  /** CPU seconds each part used during the scenario. */
+  cpu: { scheduler: number; redis: number; bench: number };
+}
+
+/** CPU seconds between two snapshots of: the scheduler, this benchmark's Redis (a child of this process), this process (simulated agents and the API client). */
+function cpuOfParts(before: Map<number, ProcCpu>, after: Map<number, ProcCpu>, schedulerPid: number): Outcome['cpu'] {
+  const used = (pid: number): number => ((after.get(pid)?.ms ?? 0) - (before.get(pid)?.ms ?? 0)) / 1000;
+  const redisPid = [...after].find(([, p]) => p.ppid === process.pid && p.comm.startsWith('redis-server'))?.[0] ?? -1;
+  return { scheduler: used(schedulerPid), redis: used(redisPid), bench: used(process.pid) };
 }
 
 const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -55,6 +65,7 @@ async function runScenario(redisUrl: string, scenario: Scenario, agents: number,
     });
 
     const total = scenario.deployments * scenario.replicas;
+    const cpu0 = cpuSnapshot();
     const t0 = performance.now();
     await pool(Array.from({ length: scenario.deployments }, (_, i) => i), 32, async () => {
       const sent = performance.now();
@@ -64,8 +75,9 @@ async function runScenario(redisUrl: string, scenario: Scenario, agents: number,
     const submitSeconds = (performance.now() - t0) / 1000;
     await waitFor(`${total} instances running`, async () => running.size >= total, timeoutMs, 100);
     const seconds = (Math.max(...running.values()) - t0) / 1000;
+    const cpu = cpuOfParts(cpu0, cpuSnapshot(), pid);
     const queuedToRunning = [...running].map(([key, at]) => at - (submitted.get(key.split('/')[0] as string) ?? t0));
-    return { instances: total, seconds, submitSeconds, queuedToRunning, maxRssMiB: maxRss };
+    return { instances: total, seconds, submitSeconds, queuedToRunning, maxRssMiB: maxRss, cpu };
   } finally {
     clearInterval(sampler);
     await subscriber.quit();
@@ -112,7 +124,14 @@ const bench: Bench = async ({ quick, redisUrl }) => {
       { metric: `${scenario.label}: p50 queued → running`, value: percentile(outcome.queuedToRunning, 50) / 1000, unit: 's' },
       { metric: `${scenario.label}: scheduler peak RSS`, value: outcome.maxRssMiB, unit: 'MiB', goal: '≤ 300 MB', met: outcome.maxRssMiB <= 286 },
     );
-    notes.push(`${scenario.label}: ${outcome.instances} instances on ${agents} simulated agents in ${outcome.seconds.toFixed(1)} s (submitting took ${outcome.submitSeconds.toFixed(1)} s, 32 requests at a time).`);
+    const { cpu } = outcome;
+    const perThousand = (s: number): string => ((s * 1000) / outcome.instances).toFixed(2);
+    const busy = (cpu.scheduler + cpu.redis + cpu.bench) / outcome.seconds;
+    notes.push(
+      `${scenario.label}: ${outcome.instances} instances on ${agents} simulated agents in ${outcome.seconds.toFixed(1)} s (submitting took ${outcome.submitSeconds.toFixed(1)} s, 32 requests at a time). ` +
+        `CPU s per 1,000 instances: scheduler ${perThousand(cpu.scheduler)}, Redis ${perThousand(cpu.redis)}, simulated agents + API client ${perThousand(cpu.bench)}; ` +
+        `together ${busy.toFixed(2)} of ${os.cpus().length} cores busy throughout.`,
+    );
   }
   notes.push(`Baseline: raw BullMQ jobs/s over ${agents} queues (bulk add, workers that only complete), same Redis. Simulated agents run no containers (bench/simulated-agents.ts).`);
   return { name: 'control-plane throughput', rows, notes };

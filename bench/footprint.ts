@@ -58,12 +58,12 @@ async function redisUsedMemory(cluster: Cluster): Promise<number> {
   return Number(match[1]);
 }
 
-/** The floor: an empty script run the way the harness runs DRaaS (node + tsx, from sources). */
+/** The floor: an empty script run the way the harness runs DRaaS (plain node, compiled JavaScript). */
 async function emptyNodeRss(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'draas-bench-idle-'));
-  const file = path.join(dir, 'idle.ts');
+  const file = path.join(dir, 'idle.js');
   writeFileSync(file, 'setInterval(() => undefined, 1000);\n');
-  const child = spawn(process.execPath, ['--conditions=draas-source', '--import', 'tsx', file], { cwd: REPO_ROOT, stdio: 'ignore' });
+  const child = spawn(process.execPath, [file], { cwd: REPO_ROOT, stdio: 'ignore' });
   try {
     await sleep(IDLE_WAIT_MS);
     return rss(child.pid);
@@ -264,7 +264,7 @@ const bench: Bench = async ({ quick, redisUrl }) => {
         ...c.rows,
       ],
       notes: [
-        `RSS is VmRSS of the processes the test harness starts (node --import tsx from the TypeScript sources, as in the integration tests), idle = ${IDLE_WAIT_MS / 1000} s after the agent came online (median of 3 samples over 0.6 s; the goal's 150 MB read as 150 MiB: the scheduler's ${round(idle.sample.scheduler / MiB)} MiB are ${round(idle.sample.scheduler / 1e6)} MB); its baseline is an empty script started the same way (node + tsx: ${round(floor / MiB)} MiB). Caveat: at 3 s both still hold the garbage of loading (and, under tsx, compiling) their modules, which V8 gives back only when its memory reducer runs on an idle heap, 10-25 s after start here (the scheduler then drops by ~45 MiB): growth measured from the 3 s figure is understated by up to that much, which dominates at quick-mode sizes.`,
+        `RSS is VmRSS of the processes the test harness starts (node running the compiled apps, as the image and npm start do), idle = ${IDLE_WAIT_MS / 1000} s after the agent came online (median of 3 samples over 0.6 s; the goal's 150 MB read as 150 MiB: the scheduler's ${round(idle.sample.scheduler / MiB)} MiB are ${round(idle.sample.scheduler / 1e6)} MB); its baseline is an empty script started the same way (plain node: ${round(floor / MiB)} MiB). Caveat: at 3 s both still hold the garbage of loading their modules, which V8 gives back only when its memory reducer runs on an idle heap, 10-25 s after start here: growth measured from the 3 s figure is understated by up to that much, which dominates at quick-mode sizes.`,
         ...b.notes,
         ...c.notes,
         `other work on the machine (not this benchmark, not the Docker engine) during (b) and (c): ${round(other, 1)} CPU s in ${round(wall, 1)} s (${Math.round((100 * other) / wall / os.cpus().length)} % of the machine).`,

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildApps } from '../scripts/apps.js';
 import { REPO_ROOT } from '../scripts/local-redis.js';
 import { appendResults, benchRedis, cleanupDir, markdownTable, type Bench, type BenchResult } from './lib.js';
 
@@ -20,6 +21,7 @@ const names = positionals.length ? positionals : Object.keys(benches);
 for (const name of names) if (!benches[name]) throw new Error(`no benchmark "${name}"; there are: ${Object.keys(benches).join(', ')}`);
 
 execFileSync(path.join(REPO_ROOT, 'scripts/make-base-images.sh'), { stdio: 'inherit' });
+buildApps(); // the benchmarks measure the compiled apps, as they run in production
 const { redis, dir } = await benchRedis();
 const results: BenchResult[] = [];
 const started = Date.now();

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { appCommand, buildApps, type App } from './apps.js';
 import { REPO_ROOT, startLocalRedis, type LocalRedis } from './local-redis.js';
 
 const { values } = parseArgs({ options: { deploy: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -26,11 +27,12 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Runs an app from its TypeScript sources; its JSON log goes to .draas/logs, warnings also to the terminal. */
-function startApp(name: string, entry: string, env: Record<string, string>): ChildProcess {
+/** Runs an app (compiled); its JSON log goes to .draas/logs, warnings also to the terminal. */
+function startApp(name: App, env: Record<string, string>): ChildProcess {
   const file = path.join(logDir, `${name}.log`);
   const log = createWriteStream(file, { flags: 'a' });
-  const child = spawn(process.execPath, ['--conditions=draas-source', '--import', 'tsx', path.join(REPO_ROOT, entry)], {
+  const [command, args] = appCommand(name);
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   const images = spawnSync(path.join(REPO_ROOT, 'scripts/make-base-images.sh'), { stdio: 'inherit' });
   if (images.status !== 0) say('warning: the local base images could not be made; the examples need them where no registry is reachable');
 
+  buildApps();
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
     redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: Number(process.env.DRAAS_REDIS_PORT ?? 6380), persistent: true });
@@ -105,8 +108,8 @@ async function main(): Promise<void> {
     say(`redis      127.0.0.1:${redis.port} (data in .draas/redis)`);
   }
   const common = { REDIS_URL: redisUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
-  startApp('scheduler', 'apps/scheduler/src/index.ts', { ...common, PORT: String(port), DATA_DIR: dataDir });
-  startApp('agent', 'apps/agent/src/index.ts', {
+  startApp('scheduler', { ...common, PORT: String(port), DATA_DIR: dataDir });
+  startApp('agent', {
     ...common,
     AGENT_ID: process.env.AGENT_ID ?? 'local',
     AGENT_DATA_DIR: path.join(dataDir, 'agent'),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { buildApps } from '../scripts/apps.js';
 import { REPO_ROOT, startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
 
 const run = promisify(execFile);
@@ -35,6 +36,8 @@ async function dockerReady(): Promise<string | null> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The integration tests run the apps as users do: compiled. A compile error fails here, loudly.
+  buildApps();
   const problems: string[] = [];
   let redis: LocalRedis | null = null;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'draas-test-redis-'));

@@ -12,6 +12,7 @@ import { AgentList, DeploymentView, redisKeys, type AgentView } from '@draas/que
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../scripts/local-redis.js';
+import { appCommand, type App } from '../scripts/apps.js';
 
 export const docker = new Docker();
 const run = promisify(execFile);
@@ -24,8 +25,10 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function startProcess(name: string, entry: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--conditions=draas-source', '--import', 'tsx', path.join(REPO_ROOT, entry)], {
+/** Runs an app's compiled JavaScript (the global setup, and the benchmarks, build it first). */
+function startProcess(name: string, app: App, env: Record<string, string>): Proc {
+  const [command, args] = appCommand(app);
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,7 +92,7 @@ export interface Cluster {
 }
 
 async function launchScheduler(env: Record<string, string>): Promise<{ proc: Proc; url: string }> {
-  const proc = startProcess('scheduler', 'apps/scheduler/src/index.ts', env);
+  const proc = startProcess('scheduler', 'scheduler', env);
   const url = await waitFor('the scheduler to listen', async () => {
     for (const line of proc.output) {
       if (line.includes('"scheduler listening"')) return (JSON.parse(line) as { url: string }).url;
@@ -156,7 +159,7 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
     upload: async (zip, fields = {}) => accepted(await api('/api/deployments', { method: 'POST', body: zipForm(zip, fields) })),
     agentsOnline: async () => AgentList.parse(await json('/api/agents')).agents.filter((a) => a.state === 'online'),
     async startAgent(id, agentEnv = {}) {
-      const proc = startProcess(`agent ${id}`, 'apps/agent/src/index.ts', {
+      const proc = startProcess(`agent ${id}`, 'agent', {
         REDIS_URL: redisUrl,
         REDIS_PREFIX: prefix,
         AGENT_ID: id,

@@ -18,7 +18,7 @@ describe('parseEnv', () => {
       maxInstances: 100,
       memoryBytes: 8 * 1024 ** 3 - 512 * 1024 ** 2,
       milliCpus: 8000,
-      concurrency: 8,
+      concurrency: 16,
       heartbeatMs: 2000,
       healthPort: 5001,
       healthHost: '127.0.0.1',

@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './settings.js';
 export * from './restart.js';
 export * from './log-append.js';
+export * from './redis-connection.js';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { agentConnectionName, maskRedisUrl } from '@draas/queue-contracts';
+import { agentConnectionName, reconnectDelay, watchConnection } from '@draas/queue-contracts';
 
 export type RedisRole = 'commands' | 'worker' | 'subscriber';
 
@@ -14,17 +14,8 @@ export function createRedis(url: string, role: RedisRole, agentId: string, log: 
     connectionName: agentConnectionName(agentId, role),
     maxRetriesPerRequest: role === 'commands' ? 3 : null,
     // Reconnect with a capped backoff for as long as it takes; Redis restarts must not kill the agent.
-    retryStrategy: (times) => Math.min(times * 200, 5000),
+    retryStrategy: reconnectDelay,
   });
-  let down = false;
-  redis.on('error', (err: Error) => {
-    // ioredis emits the same error on every reconnect attempt; say it once per outage.
-    if (!down) log.warn({ role, err: err.message, redis: maskRedisUrl(url) }, 'redis connection error');
-    down = true;
-  });
-  redis.on('ready', () => {
-    if (down) log.info({ role }, 'redis connection back');
-    down = false;
-  });
+  watchConnection(redis, log, url, role);
   return redis;
 }

@@ -52,6 +52,10 @@ const SNAPSHOT_TTL_MS = 250;
 
 export class AgentStore {
   private cache: { at: number; snapshots: AgentSnapshot[] } | null = null;
+  /** The read under way, shared by everyone who asks meanwhile; `generation` as it was when it started. */
+  private reading: { generation: number; states: Promise<AgentState[]> } | null = null;
+  /** Bumped when usage changed behind the snapshots' back (a release, a lost reservation race): a read started before no longer serves `fresh` callers. */
+  private generation = 0;
   private readonly connections = new ConnectionTracker();
 
   constructor(
@@ -66,8 +70,32 @@ export class AgentStore {
     redis.on('close', () => this.connections.reset());
   }
 
-  /** Every known agent with its last heartbeat, liveness and reservations. */
-  async list(): Promise<AgentState[]> {
+  /**
+   * Every known agent with its last heartbeat, liveness and reservations. Callers at the same moment
+   * share one read (100 agents are one CLIENT LIST and one pipeline, not one per caller), and the read
+   * refreshes the placement snapshots too.
+   */
+  list(): Promise<AgentState[]> {
+    return this.read(false);
+  }
+
+  private read(fresh: boolean): Promise<AgentState[]> {
+    if (this.reading && (!fresh || this.reading.generation === this.generation)) return this.reading.states;
+    const generation = this.generation;
+    const states = this.readAll().then((all) => {
+      if (generation === this.generation) this.cache = { at: Date.now(), snapshots: all.map(toSnapshot) };
+      return all;
+    });
+    const reading = { generation, states };
+    this.reading = reading;
+    void states.then(
+      () => this.reading === reading && (this.reading = null),
+      () => this.reading === reading && (this.reading = null),
+    );
+    return states;
+  }
+
+  private async readAll(): Promise<AgentState[]> {
     const ids = (await this.redis.smembers(this.keys.agents)).sort();
     if (ids.length === 0) return [];
     const clients = (await this.redis.client('LIST')) as string;
@@ -105,9 +133,10 @@ export class AgentStore {
    */
   async snapshots(fresh = false): Promise<AgentSnapshot[]> {
     if (!fresh && this.cache && Date.now() - this.cache.at < SNAPSHOT_TTL_MS) return this.cache.snapshots;
-    const snapshots = (await this.list()).map(toSnapshot);
-    this.cache = { at: Date.now(), snapshots };
-    return snapshots;
+    const generation = this.generation;
+    const states = await this.read(fresh);
+    if (this.cache && generation === this.generation) return this.cache.snapshots;
+    return states.map(toSnapshot);
   }
 
   /** Reserves resources for an instance; false when the agent no longer has room (someone placed first). */
@@ -122,12 +151,20 @@ export class AgentStore {
       agent.capacity.milliCpus,
       agent.capacity.maxInstances,
     );
-    if (ok !== 1) return false;
+    if (ok !== 1) {
+      this.invalidate();
+      return false;
+    }
     // Keep the reused snapshot honest for the next placement in the same moment.
     agent.usage.memoryBytes += memoryBytes;
     agent.usage.milliCpus += milliCpus;
     agent.usage.instances += 1;
     return true;
+  }
+
+  private invalidate(): void {
+    this.cache = null;
+    this.generation++;
   }
 
   /** Records what an instance that really runs on the agent holds, whether or not it fits. */
@@ -144,7 +181,7 @@ export class AgentStore {
   /** Gives back what an instance held; a second release of the same instance does nothing. */
   async release(agentId: string, ref: string): Promise<boolean> {
     const released = (await this.redis.draasRelease(this.keys.agentAllocations(agentId), this.keys.agentUsage(agentId), ref)) === 1;
-    if (released) this.cache = null;
+    if (released) this.invalidate();
     return released;
   }
 }
@@ -156,7 +193,7 @@ export function toSnapshot(state: AgentState): AgentSnapshot {
     online: state.online,
     labels: heartbeat.labels,
     capacity: heartbeat.capacity,
-    usage,
+    usage: { ...usage },
     memoryAvailableBytes: heartbeat.resources.memoryAvailableBytes,
   };
 }

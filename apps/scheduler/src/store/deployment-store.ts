@@ -63,8 +63,9 @@ export class DeploymentStore {
     return createRecord(this.redis, this.keys.instance(record.deploymentId, record.index), record, this.statusIndex(record.deploymentId, record.index));
   }
 
-  updateInstance(id: string, index: number, mutate: (current: InstanceRecord) => InstanceRecord | null) {
-    return updateRecord(this.redis, this.keys.instance(id, index), InstanceRecord, mutate, this.statusIndex(id, index));
+  /** See updateRecord; `known`: the instance as the caller just read it. */
+  updateInstance(id: string, index: number, mutate: (current: InstanceRecord) => InstanceRecord | null, known?: InstanceRecord) {
+    return updateRecord(this.redis, this.keys.instance(id, index), InstanceRecord, mutate, this.statusIndex(id, index), known);
   }
 
   /** Every instance's status, kept beside the records in the same writes; read without parsing records. */

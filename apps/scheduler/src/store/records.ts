@@ -65,7 +65,8 @@ const MAX_ATTEMPTS = 50;
 
 /**
  * Read-modify-write with retry on conflict. `mutate` returns the new record (without caring about rev)
- * or null to leave it as it is. Returns the stored record, or null when it does not exist.
+ * or null to leave it as it is. Returns the stored record, or null when it does not exist. `known`: the
+ * record as just read by the caller, tried first without reading it again (a conflict reads it anew).
  */
 export async function updateRecord<T extends Versioned>(
   redis: Redis,
@@ -73,9 +74,10 @@ export async function updateRecord<T extends Versioned>(
   schema: z.ZodType<T>,
   mutate: (current: T) => T | null,
   index?: RecordIndex<T>,
+  known?: T,
 ): Promise<{ record: T; changed: boolean } | null> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await readRecord(redis, key, schema);
+    const current = attempt === 0 && known ? known : await readRecord(redis, key, schema);
     if (current === null) return null;
     const next = mutate(current);
     if (next === null) return { record: current, changed: false };

@@ -1,0 +1,33 @@
+import { maskRedisUrl } from './settings.js';
+
+// How every DRaaS process treats a Redis connection that drops: it reconnects for as long as it
+// takes, with a capped back-off (a Redis restart must not kill a scheduler or an agent), and says so
+// in its log once per outage (ioredis repeats the error on every attempt), never on stderr unasked.
+
+/** ioredis's retryStrategy: 200 ms more per attempt, at most 5 s apart, never giving up. */
+export const reconnectDelay = (attempt: number): number => Math.min(attempt * 200, 5000);
+
+/** The part of an ioredis client this needs. */
+export interface WatchedConnection {
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+}
+
+/** The part of a pino logger this needs. */
+export interface ConnectionLog {
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+}
+
+/** Logs a connection's outage once when it starts (password masked) and once when it ends. */
+export function watchConnection(redis: WatchedConnection, log: ConnectionLog, url: string, role: string): void {
+  let down = false;
+  redis.on('error', (err) => {
+    if (!down) log.warn({ role, err: err.message, redis: maskRedisUrl(url) }, 'redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log.info({ role }, 'redis connection back');
+    down = false;
+  });
+}
