@@ -27,12 +27,22 @@ export interface LocalRedisOptions {
 
 const USER = 'draas';
 
-/** The password is made once per data folder and kept there (mode 0600), so restarts keep working. */
+/**
+ * The password is made once per data folder and kept there (mode 0600), so restarts keep working.
+ * The default user stays on, behind the same password, never passwordless: Redis 7.0 replays the
+ * append-only file as the default user and re-checks its permissions at each EXEC, so with the
+ * default user off every transaction (and every Lua script's writes) was silently dropped when Redis
+ * restarted (redis/redis#14541, fixed after 7.0).
+ */
+function aclFileText(password: string): string {
+  return `user default on >${password} ~* &* +@all\nuser ${USER} on >${password} ~* &* +@all\n`;
+}
+
 function ensureAclFile(dataDir: string): string {
   const passwordFile = path.join(dataDir, 'redis.password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
-  writeFileSync(path.join(dataDir, 'redis-users.acl'), `user default off\nuser ${USER} on >${password} ~* &* +@all\n`, {
+  writeFileSync(path.join(dataDir, 'redis-users.acl'), aclFileText(password), {
     mode: 0o600,
   });
   return password;

@@ -120,6 +120,8 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
   };
   let current = await launchScheduler(env);
   const redis = new Redis(redisUrl);
+  // The tests' own connection: a test that restarts Redis sees it reconnect, not an unhandled error.
+  redis.on('error', () => undefined);
   const agents = new Map<string, Proc>();
   const api = (pathname: string, init: RequestInit = {}) =>
     fetch(current.url + pathname, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });

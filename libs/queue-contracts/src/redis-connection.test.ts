@@ -18,7 +18,7 @@ describe('watchConnection', () => {
 });
 
 describe('reconnectDelay', () => {
-  it('backs off and is capped at 5 s, never giving up', () => {
-    expect([1, 2, 10, 1000].map(reconnectDelay)).toEqual([200, 400, 2000, 5000]);
+  it('backs off and is capped at 2 s, never giving up', () => {
+    expect([1, 2, 10, 1000].map(reconnectDelay)).toEqual([100, 200, 1000, 2000]);
   });
 });

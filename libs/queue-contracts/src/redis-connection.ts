@@ -4,8 +4,11 @@ import { maskRedisUrl } from './settings.js';
 // takes, with a capped back-off (a Redis restart must not kill a scheduler or an agent), and says so
 // in its log once per outage (ioredis repeats the error on every attempt), never on stderr unasked.
 
-/** ioredis's retryStrategy: 200 ms more per attempt, at most 5 s apart, never giving up. */
-export const reconnectDelay = (attempt: number): number => Math.min(attempt * 200, 5000);
+/** The longest wait between two attempts to reconnect: every process is back within this of Redis. */
+export const RECONNECT_MAX_DELAY_MS = 2000;
+
+/** ioredis's retryStrategy: 100 ms more per attempt, at most RECONNECT_MAX_DELAY_MS apart, never giving up. */
+export const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, RECONNECT_MAX_DELAY_MS);
 
 /** The part of an ioredis client this needs. */
 export interface WatchedConnection {

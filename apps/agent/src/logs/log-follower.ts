@@ -25,7 +25,9 @@ export interface FollowerDeps {
 // Past this many unshipped lines the Docker stream is paused: the log driver keeps the output on disk, so
 // pausing costs nothing, while buffering without bound could exhaust the agent's memory.
 const HIGH_WATER_LINES = 10_000;
-const SHIP_ATTEMPTS = 3;
+/** Once stop() was called (the agent shuts down), a write is tried this often, then given up: the next start catches up from Redis. */
+const SHIP_ATTEMPTS_STOPPING = 3;
+const SHIP_RETRY_MAX_MS = 2000;
 
 /** Ships one container's output, from `since` until the container stops or stop() is called. */
 export class LogFollower {
@@ -37,6 +39,7 @@ export class LogFollower {
   private flushing: Promise<void> | null = null;
   private finishing: Promise<void> | null = null;
   private sinceSeconds: number | null = null;
+  private stopRequested = false;
   /**
    * Where each stream stands: the Docker time of the last line taken, and how many lines with that
    * very time were taken (several can share one), so that a re-read picks up exactly there.
@@ -80,6 +83,7 @@ export class LogFollower {
    * is held back for complete() to ship whole, instead of being shipped cut.
    */
   async stop(options: { keepPartial?: boolean } = {}): Promise<void> {
+    this.stopRequested = true;
     this.source?.destroy();
     await this.finish(!options.keepPartial);
   }
@@ -167,19 +171,26 @@ export class LogFollower {
     }
   }
 
-  /** A failed write is retried briefly; after that the lines are dropped and the loss is logged. */
+  /**
+   * A failed write (Redis away) is tried again until it succeeds: meanwhile the batcher fills, the
+   * Docker stream pauses at the high-water mark and the output waits in Docker's log files. Only once
+   * the agent is stopping does it give up after a few attempts, logging the loss; the next start
+   * resumes from the last line Redis has.
+   */
   private async ship(batch: NewLogLine[]): Promise<void> {
-    for (let attempt = 1; attempt <= SHIP_ATTEMPTS; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.deps.sink.write(this.target.deploymentId, batch);
+        if (attempt > 1) this.deps.log.info({ attempts: attempt }, 'log lines shipped again');
         this.lastShippedTime = batch[batch.length - 1]?.time ?? this.lastShippedTime;
         return;
       } catch (err) {
-        if (attempt === SHIP_ATTEMPTS) {
-          this.deps.log.error({ err: (err as Error).message, lines: batch.length }, 'log lines could not be shipped and were dropped');
+        if (this.stopRequested && attempt >= SHIP_ATTEMPTS_STOPPING) {
+          this.deps.log.error({ err: (err as Error).message, lines: batch.length }, 'log lines could not be shipped before stopping and were dropped');
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        if (attempt === 1) this.deps.log.warn({ err: (err as Error).message, lines: batch.length }, 'log lines not shipped yet; trying until Redis answers');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, SHIP_RETRY_MAX_MS)));
       }
     }
   }

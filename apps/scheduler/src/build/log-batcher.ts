@@ -1,9 +1,13 @@
 import type { NewLogLine } from '@draas/queue-contracts';
 import type { Clock } from '../store/clock.js';
 
+/** How long a batch's write is tried again while Redis is away (a restart), before the build fails. */
+const WRITE_RETRY_FOR_MS = 60_000;
+
 /**
  * Gathers build output into batches (one Redis round trip per batch, not per line), flushed every
- * 100 ms or 500 lines, in order: a flush waits for the one before it.
+ * 100 ms or 500 lines, in order: a flush waits for the one before it. A failed write is tried again
+ * (Redis restarting) for up to a minute, so no line is lost to a short outage.
  */
 export class LogBatcher {
   private pending: NewLogLine[] = [];
@@ -31,9 +35,22 @@ export class LogBatcher {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.chain = this.chain.then(() => this.write(batch)).catch((err: Error) => {
+    this.chain = this.chain.then(() => this.writeRetrying(batch)).catch((err: Error) => {
       this.failure ??= err;
     });
+  }
+
+  private async writeRetrying(batch: NewLogLine[]): Promise<void> {
+    const deadline = Date.now() + WRITE_RETRY_FOR_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.write(batch);
+        return;
+      } catch (err) {
+        if (this.failure || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+      }
+    }
   }
 
   /** Writes what is left; throws the first write failure, so lost log lines are never silent. */

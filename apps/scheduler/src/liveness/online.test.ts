@@ -16,6 +16,13 @@ describe('agentOnline', () => {
     expect(agentOnline(beat, now, 3, goneFor)).toBe(online);
   });
 
+  it('counts no silence from before this scheduler reconnected to Redis, and gives agents time to reconnect too', () => {
+    // Redis was away from 10.2 s to 20 s: the beat of 10 s is long stale, but the agents' clients
+    // reconnect within 2 s of Redis, and then beat.
+    expect(agentOnline(beat, 26_000, 3, null, 20_000)).toBe(true);
+    expect(agentOnline(beat, 28_100, 3, null, 20_000)).toBe(false);
+  });
+
   it('a longer heartbeat period gives a restarting agent longer', () => {
     const slow = { sentAt: 10_000, heartbeatMs: 10_000 };
     expect(agentOnline(slow, 13_000, 3, 3000)).toBe(true);

@@ -1,11 +1,13 @@
-import type { Heartbeat } from '@draas/queue-contracts';
+import { RECONNECT_MAX_DELAY_MS, type Heartbeat } from '@draas/queue-contracts';
 
 // When an agent counts as online (DESIGN "Liveness and truth"): silent for `offlineAfterBeats` of
 // its heartbeat periods, it is offline. Sooner when its process is plainly gone: the Redis connection
 // it names in its heartbeat, seen open before, has stayed closed for half a heartbeat period (1 s by
 // default). An agent's client reconnects within milliseconds of a blip, and an agent restarted within
 // that time adopts its containers; a longer HEARTBEAT_MS buys a restart more time. (A machine that
-// loses power or its network closes no connection, and waits the full three beats.)
+// loses power or its network closes no connection, and waits the full three beats.) Silence while
+// this scheduler could not hear counts for nothing: when its own connection comes back (Redis
+// restarted), agents get the time they need to reconnect too before their silence counts again.
 
 export function agentOnline(
   heartbeat: Pick<Heartbeat, 'sentAt' | 'heartbeatMs'>,
@@ -13,8 +15,11 @@ export function agentOnline(
   offlineAfterBeats: number,
   /** For how long the agent's connection has been seen closed; null when open or unknown. */
   connectionGoneForMs: number | null,
+  /** When this scheduler's connection to Redis last came up (same clock as `now`). */
+  listeningSince = Number.NEGATIVE_INFINITY,
 ): boolean {
-  if (now - heartbeat.sentAt > heartbeat.heartbeatMs * offlineAfterBeats) return false;
+  const silentSince = Math.max(heartbeat.sentAt, listeningSince + RECONNECT_MAX_DELAY_MS);
+  if (now - silentSince > heartbeat.heartbeatMs * offlineAfterBeats) return false;
   return connectionGoneForMs === null || connectionGoneForMs < heartbeat.heartbeatMs / 2;
 }
 

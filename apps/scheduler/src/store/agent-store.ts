@@ -57,6 +57,8 @@ export class AgentStore {
   /** Bumped when usage changed behind the snapshots' back (a release, a lost reservation race): a read started before no longer serves `fresh` callers. */
   private generation = 0;
   private readonly connections = new ConnectionTracker();
+  /** When this scheduler's connection last came up (Redis clock): silence before it does not count. */
+  private listeningSince = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly redis: Redis,
@@ -66,7 +68,10 @@ export class AgentStore {
   ) {
     redis.defineCommand('draasReserve', { numberOfKeys: 2, lua: RESERVE });
     redis.defineCommand('draasRelease', { numberOfKeys: 2, lua: RELEASE });
-    redis.on('ready', () => this.connections.reset());
+    redis.on('ready', () => {
+      this.connections.reset();
+      this.listeningSince = this.clock.now();
+    });
     redis.on('close', () => this.connections.reset());
   }
 
@@ -119,7 +124,7 @@ export class AgentStore {
       const u = usage as Record<string, string>;
       states.push({
         heartbeat,
-        online: agentOnline(heartbeat, now, this.offlineAfterBeats, this.connections.goneFor(heartbeat.connectionName, seenAt)),
+        online: agentOnline(heartbeat, now, this.offlineAfterBeats, this.connections.goneFor(heartbeat.connectionName, seenAt), this.listeningSince),
         usage: { memoryBytes: Number(u.memory ?? 0), milliCpus: Number(u.millicpus ?? 0), instances: Number(u.instances ?? 0) },
       });
     }

@@ -133,21 +133,38 @@
 
   // ---- reading the API ----
 
+  /**
+   * Makes a table show exactly `ids` in that order, the rows already there updated in place (by
+   * `put`), so that a control the user has focused, or is about to press, stays where it is.
+   */
+  function reconcile(body, ids, put) {
+    const wanted = new Set(ids);
+    for (const tr of [...body.children]) if (!wanted.has(tr.dataset.id)) tr.remove();
+    put();
+    const order = [...body.children].map((tr) => tr.dataset.id);
+    if (order.join('\n') === ids.join('\n')) return;
+    const focused = document.activeElement;
+    for (const id of ids) {
+      const tr = rowOf(body, id);
+      if (tr) body.append(tr);
+    }
+    if (focused && body.contains(focused)) focused.focus();
+  }
+
   async function loadAgents() {
     const { agents: list } = await D.api('/api/agents');
+    list.sort((x, y) => (x.agentId < y.agentId ? -1 : 1));
     agents.clear();
-    agentsBody.replaceChildren();
     loaded.agents = true;
-    for (const a of list.sort((x, y) => (x.agentId < y.agentId ? -1 : 1))) putAgent(a);
+    reconcile(agentsBody, list.map((a) => a.agentId), () => list.forEach(putAgent));
     updateStats();
   }
 
   async function loadDeployments() {
     const { deployments: list } = await D.api(`/api/deployments?limit=${LIMIT}`);
     deployments.clear();
-    deploymentsBody.replaceChildren();
     loaded.deployments = true;
-    for (const d of list) putDeployment(d);
+    reconcile(deploymentsBody, list.map((d) => d.id), () => list.forEach((d) => putDeployment(d)));
     updateStats();
   }
 
