@@ -14,6 +14,8 @@ interface Followed {
   lines: LogLine[];
   events: string[];
   lastId: string | null;
+  /** The deployment status the `end` event carried. */
+  endStatus: string | null;
 }
 
 /**
@@ -27,7 +29,7 @@ async function follow(cluster: Cluster, id: string, options: { lastEventId?: str
   const res = await cluster.api(`/api/deployments/${id}/logs`, { headers, signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const out: Followed = { lines: [], events: [], lastId: null };
+  const out: Followed = { lines: [], events: [], lastId: null, endStatus: null };
   let runLines = 0;
   try {
     for await (const event of readSse(res.body as ReadableStream<Uint8Array>, new SseParser())) {
@@ -41,7 +43,10 @@ async function follow(cluster: Cluster, id: string, options: { lastEventId?: str
           break;
         }
       }
-      if (event.event === SseEvents.end) break;
+      if (event.event === SseEvents.end) {
+        out.endStatus = (JSON.parse(event.data) as { status: string }).status;
+        break;
+      }
     }
   } catch (err) {
     if (!controller.signal.aborted) throw err;
@@ -57,7 +62,9 @@ describe.skipIf(infraMissing !== null)('logs', () => {
 
   beforeAll(async () => {
     cluster = await startCluster(inject('redisUrl'));
-    await cluster.startAgent('talker');
+    // The default 2 s heartbeat: these containers flood the agent, and with the harness's 500 ms beat
+    // a loaded machine can miss three of them (1.5 s), which reads as a dead agent (not what is tested here).
+    await cluster.startAgent('talker', { HEARTBEAT_MS: '2000' });
   });
   afterAll(async () => {
     await cluster?.close();
@@ -71,6 +78,12 @@ describe.skipIf(infraMissing !== null)('logs', () => {
     expect(followed.events.at(-1)).toBe(SseEvents.end);
     expect(followed.events).not.toContain(SseEvents.gap);
     const run = runText(followed.lines);
+    if (run.length !== 100_000 || followed.endStatus !== 'exited') {
+      // Seen once in a loaded CI run and not since: what the agent and the scheduler said, to find why.
+      const agent = cluster.agents.get('talker')?.output.slice(-40) ?? [];
+      const scheduler = cluster.scheduler.output.filter((l) => /"level":(40|50)/.test(l)).slice(-20);
+      expect.fail(`${run.length} of 100,000 lines arrived (last ${run.at(-1)}; ended ${followed.endStatus}; events ${followed.events.slice(-5).join(', ')})\nagent:\n${agent.join('\n')}\nscheduler warnings:\n${scheduler.join('\n')}`);
+    }
     expect(run.length).toBe(100_000);
     expect(run).toEqual(range(1, 100_000));
     // Build lines came first, in the same stream, and ids only ever grow.
