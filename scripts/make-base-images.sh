@@ -4,6 +4,9 @@
 #   draas/busybox:local          FROM scratch: static busybox, its applets as /bin symlinks
 #   draas/node:<major>-local     FROM scratch: the host's node + npm, exactly the shared libraries
 #   draas/node:local               node needs (from ldd), busybox as the shell, a `node` user
+#   draas/redis:local            FROM scratch: the host's redis-server and redis-cli with their
+#                                  shared libraries, busybox as the shell (docker-compose.yml's
+#                                  REDIS_IMAGE where no registry is reachable)
 # Quick when the images exist and match this script and the host's node; --force rebuilds.
 # The integration tests' global setup calls it, so it prints one line per image and keeps
 # docker's output in a log that is shown only when something fails.
@@ -27,6 +30,7 @@ done
 RECIPE_REV=1
 BUSYBOX_IMAGE=draas/busybox:local
 NODE_ALIAS=draas/node:local
+REDIS_IMAGE=draas/redis:local
 BUSYBOX_BIN=/bin/busybox
 
 die() { echo "make-base-images: $*" >&2; exit 1; }
@@ -258,5 +262,46 @@ EOF
   echo "$NODE_IMAGE ready (built), also tagged $NODE_ALIAS$note"
 }
 
+make_redis() {
+  local server cli version label
+  server=$(command -v redis-server 2>/dev/null) || { echo "$REDIS_IMAGE skipped: no redis-server on this machine (scripts/install-deps.sh)"; return; }
+  cli=$(command -v redis-cli 2>/dev/null) || { echo "$REDIS_IMAGE skipped: no redis-cli on this machine"; return; }
+  server=$(readlink -f "$server")
+  cli=$(readlink -f "$cli")
+  version=$("$server" --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p')
+  label="r${RECIPE_REV} redis-${version}"
+  if [ "$force" = 0 ] && image_current "$REDIS_IMAGE" "$label"; then
+    echo "$REDIS_IMAGE ready (present)"
+    return
+  fi
+  local ctx="$work/redis" root
+  root="$ctx/rootfs"
+  mkdir -p "$root/bin" "$root/usr/local/bin" "$root/etc" "$root/data" "$root/usr/local/etc/redis"
+  cp "$BUSYBOX_BIN" "$root/bin/busybox"
+  cp "$server" "$root/usr/local/bin/redis-server"
+  cp "$cli" "$root/usr/local/bin/redis-cli"
+  copy_shared_libs "$server" "$root"
+  copy_shared_libs "$cli" "$root"
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$root/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM scratch
+COPY rootfs/ /
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp && chmod 1777 /tmp"]
+ENV PATH=/usr/local/bin:/bin
+LABEL draas.base-image="$label" org.opencontainers.image.description="host redis-server ${version} on scratch, made by DRaaS scripts/make-base-images.sh"
+WORKDIR /data
+EXPOSE 6379
+CMD ["redis-server", "--protected-mode", "no"]
+EOF
+  build_image "$REDIS_IMAGE" "$ctx"
+  local out
+  out=$(run_in "$REDIS_IMAGE" sh -c 'redis-server --port 6400 --daemonize yes --save "" >/dev/null && for i in $(seq 1 50); do redis-cli -p 6400 ping 2>/dev/null && exit 0; sleep 0.1; done; exit 1') \
+    || fail "$REDIS_IMAGE: redis-server does not answer redis-cli"
+  [[ "$out" == *PONG* ]] || fail "$REDIS_IMAGE: redis-cli ping printed '$out'"
+  echo "$REDIS_IMAGE ready (built)"
+}
+
 make_busybox
 make_node
+make_redis
