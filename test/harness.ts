@@ -87,6 +87,8 @@ export interface Cluster {
   startAgent(id: string, env?: Record<string, string>): Promise<Proc>;
   /** Stops the scheduler with `signal` (SIGKILL: a crash) and starts a new one on the same state. */
   restartScheduler(signal: NodeJS.Signals): Promise<void>;
+  /** Starts another scheduler on the same Redis prefix, token and data folder (uploads are shared). */
+  addScheduler(): Promise<{ proc: Proc; url: string }>;
   agentsOnline(): Promise<AgentView[]>;
   close(): Promise<void>;
 }
@@ -123,6 +125,7 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
   // The tests' own connection: a test that restarts Redis sees it reconnect, not an unhandled error.
   redis.on('error', () => undefined);
   const agents = new Map<string, Proc>();
+  const extraSchedulers: Proc[] = [];
   const api = (pathname: string, init: RequestInit = {}) =>
     fetch(current.url + pathname, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
   const json = async <T>(pathname: string, init?: RequestInit): Promise<T> => {
@@ -184,9 +187,14 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
       await current.proc.stop(signal);
       current = await launchScheduler(env);
     },
+    async addScheduler() {
+      const another = await launchScheduler(env);
+      extraSchedulers.push(another.proc);
+      return another;
+    },
     async close() {
       await Promise.all([...agents.values()].map((a) => a.stop()));
-      await current.proc.stop();
+      await Promise.all([current.proc, ...extraSchedulers].map((p) => p.stop()));
       for (const agentId of agents.keys()) await removeContainers(`draas.agent=${agentId}`);
       await removeImagesOf(redis, prefix);
       await deleteKeys(redis, prefix);

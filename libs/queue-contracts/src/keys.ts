@@ -31,6 +31,8 @@ export const redisKeys = (prefix: string) =>
     agent: (agentId: string) => `${prefix}:agent:${agentId}`,
     /** Hash instanceRef -> "memoryBytes,milliCpus" of instances placed on an agent and not yet ended. */
     agentAllocations: (agentId: string) => `${prefix}:agent:${agentId}:allocations`,
+    /** Held (with a TTL) by the one scheduler reaping the agent right now. */
+    reapLock: (agentId: string) => `${prefix}:agent:${agentId}:reaping`,
     /** Hash of the sums of agentAllocations: memory, millicpus, instances. */
     agentUsage: (agentId: string) => `${prefix}:agent:${agentId}:usage`,
   }) as const;

@@ -1,7 +1,7 @@
 import { Channels, Heartbeat, parseJsonWith } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
 import { PendingRetry } from './pending-retry.js';
-import { reapAgent } from './reaper.js';
+import { reapAgentOnce } from './reaper.js';
 import type { PubSubHub } from '../store/pubsub.js';
 
 // Notices agents coming and going. An agent that goes silent is reaped: its work moves elsewhere.
@@ -71,7 +71,7 @@ export class AgentWatcher {
         if (!agent.online && (before !== false || reapAll)) toReap.push(id);
       }
       if (reapAll) this.lastReap = Date.now();
-      for (const id of toReap) await reapAgent(this.ctx, id);
+      for (const id of toReap) await reapAgentOnce(this.ctx, id);
       if (cameOnline) this.pending.request();
       await this.pending.tick();
     } finally {

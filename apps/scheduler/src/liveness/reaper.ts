@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DeployJob, holdsResources, instanceRef, nextAttempt, parseInstanceRef, type InstanceRecord } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
@@ -12,7 +13,30 @@ import { mapLimit } from '../util/map-limit.js';
 const WAITING = ['waiting', 'delayed', 'prioritized'] as const;
 const PAGE = 500;
 
-export async function reapAgent(ctx: SchedulerContext, agentId: string): Promise<{ moved: number; lost: number }> {
+/** This process, as the holder of reap locks. */
+const LOCK_OWNER = randomBytes(8).toString('hex');
+/** How long a reap holds its lock: another scheduler takes over after a crash half-way. */
+const REAP_LOCK_MS = 30_000;
+const RELEASE_IF_MINE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/**
+ * Reaps an agent unless another scheduler sharing this Redis is reaping it right now: one does the
+ * work at a time, the others skip it. Returns null when skipped. The lock is given back when done:
+ * a later pass (this scheduler's or another's) still moves what was placed on the agent meanwhile by
+ * a scheduler that had not yet seen it go silent; every step is a compare-and-set, so it changes
+ * nothing twice. The lock's expiry covers a scheduler that dies half-way.
+ */
+export async function reapAgentOnce(ctx: SchedulerContext, agentId: string): Promise<{ moved: number; lost: number } | null> {
+  const key = ctx.keys.reapLock(agentId);
+  if ((await ctx.redis.set(key, LOCK_OWNER, 'PX', REAP_LOCK_MS, 'NX')) !== 'OK') return null;
+  try {
+    return await reapAgent(ctx, agentId);
+  } finally {
+    await ctx.redis.eval(RELEASE_IF_MINE, 1, key, LOCK_OWNER);
+  }
+}
+
+async function reapAgent(ctx: SchedulerContext, agentId: string): Promise<{ moved: number; lost: number }> {
   const touched = new Set<string>();
   let moved = await takeBackWaitingJobs(ctx, agentId, touched);
   let lost = 0;
