@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
+import { freePort, REPO_ROOT, startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
 
 export interface Row {
   metric: string;
@@ -83,7 +83,7 @@ export function appendResults(results: readonly BenchResult[], quick: boolean): 
 /** A private Redis for one benchmark run, from the project's redis.conf (in memory only). */
 export async function benchRedis(): Promise<{ redis: LocalRedis; dir: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'draas-bench-redis-'));
-  const redis = await startLocalRedis({ dataDir: dir, port: 21_000 + Math.floor(Math.random() * 9000), persistent: false });
+  const redis = await startLocalRedis({ dataDir: dir, port: await freePort(), persistent: false });
   return { redis, dir };
 }
 

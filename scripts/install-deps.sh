@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to run and test DRaaS
-# (Docker Engine, redis-server, docker-compose, static busybox, Chromium for the browser tests), then makes sure
-# dockerd runs.
+# (Docker Engine, redis-server, redis-sentinel, docker-compose, static busybox, Chromium for the
+# browser tests), then makes sure dockerd runs.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-# The Compose test brings the whole stack up with Debian's docker-compose (1.29).
+# The Compose test brings the whole stack up with Debian's docker-compose (1.29); the Sentinel
+# test fails a primary over with Debian's redis-sentinel.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 # The browser tests drive Debian's Chromium through playwright-core (no browser download).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # grep without -q: under pipefail, -q ends the pipe early and busybox's SIGPIPE reads as "missing".

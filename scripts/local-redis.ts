@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,8 @@ export interface LocalRedisOptions {
   persistent: boolean;
   /** Where redis-server's own log goes; default <dataDir>/redis.log. */
   logFile?: string;
+  /** More redis-server arguments (tests: `--replicaof` for a replica). */
+  extraArgs?: string[];
 }
 
 const USER = 'draas';
@@ -48,11 +50,30 @@ function ensureAclFile(dataDir: string): string {
   return password;
 }
 
+/**
+ * A loopback port nothing listens on right now, picked by the kernel (a random guess could land on
+ * a port Docker's proxy or an outgoing connection holds, and Redis would not start).
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const password = ensureAclFile(options.dataDir);
+  // The server's own config file lives in its data folder and includes the project's: a CONFIG
+  // REWRITE (Sentinel sends one when it promotes a replica) then changes that file, never redis.conf.
+  const ownConfig = path.join(options.dataDir, 'redis-server.conf');
+  writeFileSync(ownConfig, `include ${path.join(REPO_ROOT, 'redis.conf')}\n`, { mode: 0o600 });
   const args = [
-    path.join(REPO_ROOT, 'redis.conf'),
+    ownConfig,
     '--port', String(options.port),
     '--bind', '127.0.0.1',
     '--dir', options.dataDir,
@@ -60,6 +81,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
     '--logfile', options.logFile ?? path.join(options.dataDir, 'redis.log'),
   ];
   if (!options.persistent) args.push('--appendonly', 'no', '--save', '');
+  args.push(...(options.extraArgs ?? []));
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const spawnError = new Promise<never>((_, reject) =>

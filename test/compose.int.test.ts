@@ -4,25 +4,15 @@
 // built by the containerized scheduler, run by the containerized agent, and answers on its URL.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { DeploymentView, Labels } from '@draas/queue-contracts';
 import { describe, expect, inject, it } from 'vitest';
-import { REPO_ROOT } from '../scripts/local-redis.js';
+import { freePort, REPO_ROOT } from '../scripts/local-redis.js';
 import { answers, docker, waitFor, zipForm } from './harness.js';
 import { makeZip } from './zip-fixtures.js';
 
 const infraMissing = inject('infraMissing');
 const run = promisify(execFile);
-
-/** A port nothing listens on now (the kernel's pick), for the stack's published ports. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe.skipIf(infraMissing !== null)('docker compose', () => {
   it('brings up Redis, the scheduler and an agent, and deploys an uploaded folder through them', async () => {

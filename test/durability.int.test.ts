@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
+import { freePort, startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
 import { answers, buildTestImage, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from './harness.js';
 import { makeZip } from './zip-fixtures.js';
 
@@ -22,11 +22,12 @@ async function ticks(cluster: Cluster, id: string): Promise<number[]> {
 describe.skipIf(infraMissing !== null)('Redis restarted under load', () => {
   const image = `draas-test/durable:${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'draas-durable-redis-'));
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
   let redis: LocalRedis;
+  let port = 0;
 
   beforeAll(async () => {
     await buildTestImage(image, tickerDockerfile('still-ticking'));
+    port = await freePort();
     redis = await startLocalRedis({ dataDir, port, persistent: true });
   });
   afterAll(async () => {

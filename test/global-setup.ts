@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { buildApps } from '../scripts/apps.js';
-import { REPO_ROOT, startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
+import { freePort, REPO_ROOT, startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
 
 const run = promisify(execFile);
 
@@ -42,7 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let redis: LocalRedis | null = null;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'draas-test-redis-'));
   try {
-    redis = await startLocalRedis({ dataDir, port: 20_000 + Math.floor(Math.random() * 20_000), persistent: false });
+    redis = await startLocalRedis({ dataDir, port: await freePort(), persistent: false });
   } catch (err) {
     problems.push((err as Error).message);
   }

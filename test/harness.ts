@@ -106,7 +106,8 @@ async function launchScheduler(env: Record<string, string>): Promise<{ proc: Pro
 }
 
 /** A scheduler on its own key prefix and data folder; agents are added with startAgent. */
-export async function startCluster(redisUrl: string, schedulerEnv: Record<string, string> = {}): Promise<Cluster> {
+/** `testRedis`: the tests' own connection (default: one to `redisUrl`), e.g. one that follows Sentinel. */
+export async function startCluster(redisUrl: string, schedulerEnv: Record<string, string> = {}, testRedis?: Redis): Promise<Cluster> {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'draas-int-'));
   const token = randomBytes(24).toString('hex');
@@ -121,7 +122,7 @@ export async function startCluster(redisUrl: string, schedulerEnv: Record<string
     ...schedulerEnv,
   };
   let current = await launchScheduler(env);
-  const redis = new Redis(redisUrl);
+  const redis = testRedis ?? new Redis(redisUrl);
   // The tests' own connection: a test that restarts Redis sees it reconnect, not an unhandled error.
   redis.on('error', () => undefined);
   const agents = new Map<string, Proc>();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { agentConnectionName, Channels, maskRedisUrl, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
+import { agentConnectionName, Channels, describeRedisTarget, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
 import { resolveAgentId } from './agent-id.js';
 import type { AgentConfig } from './config.js';
 import { createCommandHandler } from './control/commands.js';
@@ -94,7 +94,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 }
 
 async function connect(config: AgentConfig, agentId: string, log: Logger, cleanup: Cleanup): Promise<Core> {
-  log.info({ redis: maskRedisUrl(config.redisUrl), prefix: config.redisPrefix, queue: QueueNames.deploy(agentId) }, 'agent starting');
+  log.info({ redis: describeRedisTarget(config.redis), prefix: config.redisPrefix, queue: QueueNames.deploy(agentId) }, 'agent starting');
   const runtime = new DockerRuntime(config.docker);
   await runtime.ping().catch((err: Error) => {
     throw new Error(`the Docker engine does not answer (${err.message}); set DOCKER_HOST or start Docker`);
@@ -102,7 +102,7 @@ async function connect(config: AgentConfig, agentId: string, log: Logger, cleanu
   const [dockerVersion, dockerRoot] = await Promise.all([runtime.engineVersion(), runtime.dataRoot()]);
   const redis = redisConnection(config, agentId, 'commands', log, cleanup);
   const clock = await redisClock(redis).catch((err: Error) => {
-    throw new Error(`Redis at ${maskRedisUrl(config.redisUrl)} does not answer (${err.message}); check REDIS_URL`);
+    throw new Error(`Redis at ${describeRedisTarget(config.redis)} does not answer (${err.message}); check REDIS_URL`);
   });
   const keys = redisKeys(config.redisPrefix);
   return { config, agentId, log, cleanup, runtime, dockerVersion, dockerRoot, redis, clock, keys, channels: Channels(config.redisPrefix) };
@@ -199,7 +199,7 @@ async function startHealth(core: Core, heartbeat: HeartbeatLoop): Promise<number
 const pick = ({ reporter, followers, stopper, locks }: Parts) => ({ reporter, followers, stopper, locks });
 
 function redisConnection(config: AgentConfig, agentId: string, role: RedisRole, log: Logger, cleanup: Cleanup): Redis {
-  const redis = createRedis(config.redisUrl, role, agentId, log);
+  const redis = createRedis(config.redis, role, agentId, log);
   cleanup.add(`redis ${role}`, async () => {
     await redis.quit().catch(() => redis.disconnect());
   });

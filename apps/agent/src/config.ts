@@ -12,7 +12,7 @@ import {
   parseLabelList,
   parseMemory,
   RedisPrefixSetting,
-  RedisUrlSetting,
+  RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting, type RedisTarget,
   type DockerConnection,
 } from '@draas/queue-contracts';
 import { ConfigError } from './errors/config-error.js';
@@ -39,6 +39,8 @@ export function readHostFacts(): HostFacts {
 
 export interface AgentConfig {
   redisUrl: string;
+  /** Where Redis is: the URL, or Sentinels naming the primary. */
+  redis: RedisTarget;
   redisPrefix: string;
   /** Null: the id kept in dataDir is used (made once). */
   agentId: AgentId | null;
@@ -71,6 +73,10 @@ function envSchema(host: HostFacts) {
   return z.object({
     // Redis holding all shared state; may carry a user and password (never logged).
     REDIS_URL: RedisUrlSetting,
+    // Sentinels (host:port,...) that name the Redis primary; REDIS_URL then gives the credentials.
+    REDIS_SENTINELS: RedisSentinelsSetting,
+    // The primary's name at those Sentinels.
+    REDIS_SENTINEL_NAME: RedisSentinelNameSetting,
     // Namespace of every DRaaS key and channel in that Redis.
     REDIS_PREFIX: RedisPrefixSetting,
     // This agent's id; unset → an id generated once and kept in AGENT_DATA_DIR.
@@ -155,6 +161,7 @@ export function parseEnv(env: Record<string, string | undefined>, host: HostFact
   const e = result.data;
   return {
     redisUrl: e.REDIS_URL,
+    redis: { url: e.REDIS_URL, sentinels: e.REDIS_SENTINELS, sentinelName: e.REDIS_SENTINEL_NAME },
     redisPrefix: e.REDIS_PREFIX,
     agentId: e.AGENT_ID ?? null,
     dataDir: e.AGENT_DATA_DIR,

@@ -7,7 +7,7 @@ import {
   intSetting,
   LogLevelSetting,
   RedisPrefixSetting,
-  RedisUrlSetting,
+  RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting,
   sizeSetting,
 } from '@draas/queue-contracts';
 
@@ -19,6 +19,10 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   // Redis holding all shared state; include the user and password (redis://draas:secret@host:6379).
   REDIS_URL: RedisUrlSetting,
+  // Sentinels (host:port,...) that name the Redis primary; REDIS_URL then gives the credentials.
+  REDIS_SENTINELS: RedisSentinelsSetting,
+  // The primary's name at those Sentinels.
+  REDIS_SENTINEL_NAME: RedisSentinelNameSetting,
   // Namespace of every key and channel, so that several installations can share one Redis.
   REDIS_PREFIX: RedisPrefixSetting,
   // Admin token for the API. Unset: generated once and kept in DATA_DIR/token (mode 0600).
@@ -71,6 +75,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     port: env.PORT,
     host: env.HOST,
     redisUrl: env.REDIS_URL,
+    redis: { url: env.REDIS_URL, sentinels: env.REDIS_SENTINELS, sentinelName: env.REDIS_SENTINEL_NAME },
     prefix: env.REDIS_PREFIX,
     token: env.DRAAS_TOKEN ?? null,
     readTokens: env.DRAAS_READ_TOKENS,

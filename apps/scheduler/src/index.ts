@@ -1,4 +1,4 @@
-import { maskRedisUrl } from '@draas/queue-contracts';
+import { describeRedisTarget } from '@draas/queue-contracts';
 import { parseEnv } from './config.js';
 import { createLogger } from './logger.js';
 import { startScheduler } from './scheduler.js';
@@ -12,7 +12,7 @@ try {
   process.exit(2);
 }
 const logger = createLogger(config.logLevel);
-logger.info({ redis: maskRedisUrl(config.redisUrl), dataDir: config.dataDir }, 'starting scheduler');
+logger.info({ redis: describeRedisTarget(config.redis), dataDir: config.dataDir }, 'starting scheduler');
 const scheduler = await startScheduler(config, logger);
 if (scheduler.tokenFile) logger.info({ tokenFile: scheduler.tokenFile }, 'admin token kept in file');
 

@@ -76,9 +76,9 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     logger.warn('DRAAS_AUTH=none: the API, dashboard and Bull Board accept ANYONE without a token. For local experiments only; never expose this scheduler to a network.');
   }
 
-  const redis = createRedis(config.redisUrl, 'commands', 'commands', logger);
-  const bullRedis = createRedis(config.redisUrl, 'bullmq', 'bullmq', logger);
-  const subscriber = createRedis(config.redisUrl, 'subscriber', 'subscriber', logger);
+  const redis = createRedis(config.redis, 'commands', 'commands', logger);
+  const bullRedis = createRedis(config.redis, 'bullmq', 'bullmq', logger);
+  const subscriber = createRedis(config.redis, 'subscriber', 'subscriber', logger);
   defineCas(redis);
   const keys = redisKeys(config.prefix);
   const clock = await redisClock(redis);

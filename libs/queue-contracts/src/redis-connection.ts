@@ -1,4 +1,4 @@
-import { maskRedisUrl } from './settings.js';
+import { maskRedisUrl, type SentinelAddress } from './settings.js';
 
 // How every DRaaS process treats a Redis connection that drops: it reconnects for as long as it
 // takes, with a capped back-off (a Redis restart must not kill a scheduler or an agent), and says so
@@ -33,4 +33,32 @@ export function watchConnection(redis: WatchedConnection, log: ConnectionLog, ur
     if (down) log.info({ role }, 'redis connection back');
     down = false;
   });
+}
+
+/** Where Redis is: a URL, or Sentinels that name the primary (with the URL's credentials). */
+export interface RedisTarget {
+  url: string;
+  sentinels: SentinelAddress[] | null;
+  sentinelName: string;
+}
+
+/** The ioredis options that reach the primary through Sentinel (for `new Redis(options)`). */
+export function sentinelOptions(target: RedisTarget & { sentinels: SentinelAddress[] }) {
+  const url = new URL(target.url);
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const db = Number(url.pathname.slice(1) || 0);
+  return {
+    sentinels: target.sentinels,
+    name: target.sentinelName,
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(password ? { password, sentinelPassword: password } : {}),
+    db: Number.isInteger(db) ? db : 0,
+    sentinelRetryStrategy: reconnectDelay,
+  };
+}
+
+/** A target fit for a log line: the URL's password masked, and the Sentinels if any. */
+export function describeRedisTarget(target: RedisTarget): string {
+  const where = maskRedisUrl(target.url);
+  return target.sentinels ? `${target.sentinelName} via sentinels ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} (${where})` : where;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskRedisUrl, parseDockerHost } from './settings.js';
+import { sentinelOptions } from './redis-connection.js';
+import { maskRedisUrl, parseDockerHost, RedisSentinelsSetting } from './settings.js';
 
 describe('parseDockerHost', () => {
   it.each([
@@ -30,5 +31,30 @@ describe('maskRedisUrl', () => {
   ])('%s', (url, masked) => {
     expect(maskRedisUrl(url)).toBe(masked);
     expect(maskRedisUrl(url)).not.toContain('secret');
+  });
+});
+
+describe('RedisSentinelsSetting', () => {
+  it('reads host:port lists, IPv6 in brackets, and nothing as no Sentinel', () => {
+    expect(RedisSentinelsSetting.parse('10.0.0.5:26379, sentinel-2:26380')).toEqual([
+      { host: '10.0.0.5', port: 26379 },
+      { host: 'sentinel-2', port: 26380 },
+    ]);
+    expect(RedisSentinelsSetting.parse('[::1]:26379')).toEqual([{ host: '::1', port: 26379 }]);
+    expect(RedisSentinelsSetting.parse(undefined)).toBeNull();
+    expect(RedisSentinelsSetting.parse('')).toBeNull();
+  });
+
+  it.each(['10.0.0.5', '10.0.0.5:0', 'host:99999', 'a:1,b'])('says what to fix in "%s"', (value) => {
+    const result = RedisSentinelsSetting.safeParse(value);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/is not host:port \(example: /);
+  });
+});
+
+describe('sentinelOptions', () => {
+  it('takes the user, password and database from REDIS_URL, and uses the password with the Sentinels too', () => {
+    const options = sentinelOptions({ url: 'redis://draas:s%40cret@ignored:6379/2', sentinels: [{ host: 'h', port: 1 }], sentinelName: 'main' });
+    expect(options).toMatchObject({ sentinels: [{ host: 'h', port: 1 }], name: 'main', username: 'draas', password: 's@cret', sentinelPassword: 's@cret', db: 2 });
   });
 });

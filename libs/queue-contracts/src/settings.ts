@@ -54,6 +54,40 @@ export const RedisUrlSetting = z
   .default('redis://127.0.0.1:6379')
   .refine((v) => /^rediss?:\/\//.test(v), 'must start with redis:// or rediss://');
 
+/** A Sentinel's address. */
+export interface SentinelAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * REDIS_SENTINELS: `host:port,host:port`. Set, the Redis primary is the one these Sentinels name
+ * (REDIS_SENTINEL_NAME) and follows it through a failover; REDIS_URL then gives only the user, the
+ * password (also used with the Sentinels) and the database.
+ */
+export const RedisSentinelsSetting = z
+  .string()
+  .optional()
+  .transform((v, ctx): SentinelAddress[] | null => {
+    if (v === undefined || v.trim() === '') return null;
+    const out: SentinelAddress[] = [];
+    for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(part);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not host:port (example: 10.0.0.5:26379,10.0.0.6:26379)` });
+        return z.NEVER;
+      }
+      out.push({ host: (match[1] as string).replace(/^\[|\]$/g, ''), port });
+    }
+    return out;
+  });
+
+export const RedisSentinelNameSetting = z
+  .string()
+  .default('mymaster')
+  .refine((v) => /^[A-Za-z0-9_.-]{1,64}$/.test(v), 'letters, digits, _ . - only (at most 64)');
+
 export const RedisPrefixSetting = z
   .string()
   .default('draas')

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { agentConnectionName, reconnectDelay, watchConnection } from '@draas/queue-contracts';
+import { agentConnectionName, reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts';
 
 export type RedisRole = 'commands' | 'worker' | 'subscriber';
 
@@ -9,13 +9,15 @@ export type RedisRole = 'commands' | 'worker' | 'subscriber';
  * production guidance: blocking commands wait through reconnects instead of failing). The others
  * keep ioredis's bounded retries so that a heartbeat or report fails visibly while Redis is away.
  */
-export function createRedis(url: string, role: RedisRole, agentId: string, log: Logger): Redis {
-  const redis = new Redis(url, {
+export function createRedis(target: RedisTarget, role: RedisRole, agentId: string, log: Logger): Redis {
+  const options = {
     connectionName: agentConnectionName(agentId, role),
     maxRetriesPerRequest: role === 'commands' ? 3 : null,
     // Reconnect with a capped backoff for as long as it takes; Redis restarts must not kill the agent.
     retryStrategy: reconnectDelay,
-  });
-  watchConnection(redis, log, url, role);
+  };
+  const { sentinels } = target;
+  const redis = sentinels ? new Redis({ ...sentinelOptions({ ...target, sentinels }), ...options }) : new Redis(target.url, options);
+  watchConnection(redis, log, target.url, role);
   return redis;
 }

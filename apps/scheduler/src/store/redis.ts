@@ -1,4 +1,4 @@
-import { reconnectDelay, watchConnection } from '@draas/queue-contracts';
+import { reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 
@@ -8,8 +8,8 @@ export type { Redis };
  * Connections by use. BullMQ workers need `maxRetriesPerRequest: null` (they block and must survive
  * Redis restarts); request-serving commands should fail fast instead of hanging an HTTP answer.
  */
-export function createRedis(url: string, use: 'commands' | 'bullmq' | 'subscriber', name: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
+export function createRedis(target: RedisTarget, use: 'commands' | 'bullmq' | 'subscriber', name: string, logger: Logger): Redis {
+  const options = {
     connectionName: `draas-scheduler-${name}`,
     maxRetriesPerRequest: use === 'commands' ? 3 : null,
     // Commands issued in the same tick go out as one pipeline: the many small reads and writes of a
@@ -18,7 +18,9 @@ export function createRedis(url: string, use: 'commands' | 'bullmq' | 'subscribe
     enableReadyCheck: true,
     lazyConnect: false,
     retryStrategy: reconnectDelay,
-  });
-  watchConnection(redis, logger, url, name);
+  };
+  const { sentinels } = target;
+  const redis = sentinels ? new Redis({ ...sentinelOptions({ ...target, sentinels }), ...options }) : new Redis(target.url, options);
+  watchConnection(redis, logger, target.url, name);
   return redis;
 }
