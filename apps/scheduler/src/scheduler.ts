@@ -27,7 +27,7 @@ import { EventPublisher } from './store/events.js';
 import { LogStore } from './store/log-store.js';
 import { PubSubHub } from './store/pubsub.js';
 import { defineCas } from './store/records.js';
-import { createRedis } from './store/redis.js';
+import { closeRedis, createRedis } from './store/redis.js';
 import { resolveToken } from './token.js';
 
 /**
@@ -160,9 +160,9 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
         ['janitor', () => janitor.close()],
         ...workers.map((w) => [`worker ${w.name}`, () => w.close()] as const),
         ['queues', () => ctx.queues.close()],
-        ['redis', () => redis.quit()],
-        ['redis (bullmq)', () => bullRedis.quit()],
-        ['redis (subscriber)', () => subscriber.quit()],
+        ['redis', () => closeRedis(redis)],
+        ['redis (bullmq)', () => closeRedis(bullRedis)],
+        ['redis (subscriber)', () => closeRedis(subscriber)],
       ]),
   };
 }

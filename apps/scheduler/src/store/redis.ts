@@ -24,3 +24,12 @@ export function createRedis(target: RedisTarget, use: 'commands' | 'bullmq' | 's
   watchConnection(redis, logger, target.url, name);
   return redis;
 }
+
+/** Closes a connection: politely when Redis answers, at once when it is away (stopping with Redis already gone). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  await redis.quit();
+}
