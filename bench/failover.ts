@@ -1,6 +1,6 @@
 // Failover: SIGKILL an agent running 10 instances, and time until all 10 run on another agent
-// (default heartbeat 2 s, offline after 3 missed beats or at once when its process is gone and a
-// beat is late). Baseline: starting the same 10 containers directly with dockerode, in this script:
+// (default heartbeat 2 s, offline after 3 missed beats, or half a beat after its process is gone and
+// its Redis connection closed). Baseline: starting the same 10 containers directly with dockerode, in this script:
 // a replacement cannot be faster than the engine starting it.
 import { randomBytes } from 'node:crypto';
 import { ClusterEvent, parseJsonWith } from '@draas/queue-contracts';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Labels, type DeploymentView } from '@draas/queue-contracts';
-import { buildTestImage, docker, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from '../test/harness.js';
+import { buildTestImage, docker, removeTestImage, startCluster, tickerDockerfile, ticks, waitFor, type Cluster } from '../test/harness.js';
 import { buildApps } from './apps.js';
 import { freePort, startLocalRedis, type LocalRedis } from './local-redis.js';
 
@@ -114,11 +114,10 @@ async function main(): Promise<number> {
         if (i.status !== 'running' && mine.length) problems.push(`${d.id}/${i.index}: ${i.status} in DRaaS, yet a live container in Docker`);
       }
       if (d.status === 'running' && d.instances.length === 1 && d.instances[0]?.attempt === 1) {
-        const lines = (await cluster.json<{ lines: { phase: string; line: string }[] }>(`/api/deployments/${d.id}/logs?limit=10000`)).lines;
-        const ticks = lines.filter((l) => l.phase === 'run' && l.line.startsWith('tick ')).map((l) => Number(l.line.slice(5)));
-        const first = ticks[0] ?? 1;
-        const gap = ticks.findIndex((n, k) => n !== first + k);
-        if (gap >= 0) problems.push(`${d.id}: log line "tick ${first + gap}" missing or out of order (got ${ticks[gap]})`);
+        const printed = await ticks(cluster, d.id);
+        const first = printed[0] ?? 1;
+        const gap = printed.findIndex((n, k) => n !== first + k);
+        if (gap >= 0) problems.push(`${d.id}: log line "tick ${first + gap}" missing or out of order (got ${printed[gap]})`);
       }
     }
     const online = (await cluster.agentsOnline()).map((a) => a.agentId);

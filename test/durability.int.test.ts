@@ -9,15 +9,10 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startLocalRedis, type LocalRedis } from '../scripts/local-redis.js';
-import { answers, buildTestImage, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from './harness.js';
+import { answers, buildTestImage, removeTestImage, startCluster, tickerDockerfile, ticks, waitFor } from './harness.js';
 import { makeZip } from './zip-fixtures.js';
 
 const infraMissing = inject('infraMissing');
-
-async function ticks(cluster: Cluster, id: string): Promise<number[]> {
-  const lines = (await cluster.json<{ lines: { phase: string; line: string }[] }>(`/api/deployments/${id}/logs?limit=10000`)).lines;
-  return lines.filter((l) => l.phase === 'run' && l.line.startsWith('tick ')).map((l) => Number(l.line.slice(5)));
-}
 
 describe.skipIf(infraMissing !== null)('Redis restarted under load', () => {
   const image = `draas-test/durable:${randomBytes(4).toString('hex')}`;

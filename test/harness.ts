@@ -286,3 +286,9 @@ export async function removeTestImage(tag: string): Promise<void> {
 export const tickerDockerfile = (page: string) => `FROM draas/busybox:local
 EXPOSE 8080
 CMD ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /tmp/www && echo ${page} > /tmp/www/index.html && httpd -p 8080 -h /tmp/www && i=0; while true; do i=$((i+1)); echo \\"tick $i\\"; sleep 0.1; done"]`;
+
+/** The numbers of the `tick N` lines a ticker deployment printed, in the order its log has them. */
+export async function ticks(cluster: Cluster, id: string): Promise<number[]> {
+  const lines = (await cluster.json<{ lines: { phase: string; line: string }[] }>(`/api/deployments/${id}/logs?limit=10000`)).lines;
+  return lines.filter((l) => l.phase === 'run' && l.line.startsWith('tick ')).map((l) => Number(l.line.slice(5)));
+}

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ClusterEvent, Labels, type DeploymentView } from '@draas/queue-contracts';
 import { readSse, SseParser } from '../apps/client-cli/src/follow/sse-parser.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { answers, buildTestImage, docker, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from './harness.js';
+import { answers, buildTestImage, docker, removeTestImage, startCluster, tickerDockerfile, ticks, waitFor, type Cluster } from './harness.js';
 import { makeZip } from './zip-fixtures.js';
 
 const infraMissing = inject('infraMissing');
@@ -200,7 +200,3 @@ async function openEvents(cluster: Cluster) {
 }
 
 /** The tick numbers in the deployment's run log, in order. */
-async function ticks(cluster: Cluster, id: string): Promise<number[]> {
-  const lines = (await cluster.json<{ lines: { phase: string; line: string }[] }>(`/api/deployments/${id}/logs?limit=10000`)).lines;
-  return lines.filter((l) => l.phase === 'run' && l.line.startsWith('tick ')).map((l) => Number(l.line.slice(5)));
-}
