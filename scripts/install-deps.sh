@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to run and test DRaaS
-# (Docker Engine, redis-server, redis-sentinel, docker-compose, static busybox, Chromium for the
-# browser tests), then makes sure dockerd runs.
+# (Docker Engine, redis-server, redis-sentinel, docker-compose, docker-registry, htpasswd, static
+# busybox, Chromium for the browser tests), then makes sure dockerd runs.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 
@@ -12,6 +12,10 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # test fails a primary over with Debian's redis-sentinel.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
+# The image distribution test pushes to and pulls from Debian's docker-registry, with a password
+# file made by htpasswd (apache2-utils).
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 # The browser tests drive Debian's Chromium through playwright-core (no browser download).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # grep without -q: under pipefail, -q ends the pipe early and busybox's SIGPIPE reads as "missing".
@@ -25,6 +29,10 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# Debian's docker-registry package may start a system registry on port 5000, the scheduler's
+# default port; the tests start their own, so that one is stopped.
+pkill -f 'docker-registry serve /etc/docker/registry/config.yml' 2>/dev/null || true
 
 # Debian's redis-server package may start a system instance on 6379; DRaaS runs its own
 # with the project's redis.conf, so that one is left alone.

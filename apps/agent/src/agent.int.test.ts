@@ -161,7 +161,7 @@ describe.skipIf(infraMissing !== null)('agent (real Redis and Docker)', () => {
     await h.writeRecords(deploymentRecord({ id: deploymentId }), [instanceRecord({ deploymentId, agentId: h.agentId, attempt: 1 })]);
     await h.addDeployJob(deployJob({ deploymentId, agentId: h.agentId, attempt: 1, image }), 'missing-image');
     const failed = await h.waitForReport((r) => r.deploymentId === deploymentId && r.status === 'failed', 'failed');
-    expect(failed.error).toMatch(new RegExp(`^image ${image} is not on this agent's engine and could not be pulled: .+`));
+    expect(failed.error).toMatch(new RegExp(`^image ${image} is not on this agent's engine and could not be fetched: pull: .+`));
     const { state, job } = await h.finishedJob('missing-image');
     expect(state).toBe('failed');
     expect(job.attemptsMade).toBe(1);

@@ -23,6 +23,7 @@ import { StatusReporter } from './status/reporter.js';
 import { Cleanup } from './util/cleanup.js';
 import { KeyedLock } from './util/keyed-lock.js';
 import { startDeployWorker } from './worker/deploy-worker.js';
+import { ImageProvider } from './images/image-provider.js';
 
 export interface AgentDeps {
   logger?: Logger;
@@ -38,7 +39,8 @@ export interface AgentHandle {
   close(): Promise<void>;
 }
 
-const PULL_TIMEOUT_MS = 5 * 60_000;
+/** Bound on one image pull or download. */
+const IMAGE_FETCH_TIMEOUT_MS = 10 * 60_000;
 const AGENT_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** What every part of the agent shares. */
@@ -124,7 +126,7 @@ function buildParts(core: Core) {
     runtime, desired, reporter, followers, stopper, locks, log: log.child({ component: 'reconcile' }),
   });
   cleanup.add('reconciler', () => reconciler.close());
-  return { locks, desired, reporter, followers, stopper, reconciler };
+  return { locks, desired, reporter, followers, stopper, reconciler, sink };
 }
 
 async function startExitMonitor(core: Core, parts: Parts): Promise<void> {
@@ -173,7 +175,12 @@ function startWorker(core: Core, parts: Parts): void {
   const { config, agentId, runtime, log } = core;
   const worker = startDeployWorker(
     {
-      agent: { agentId, publishIp: config.publishIp, advertiseIp: config.advertiseIp, pullTimeoutMs: PULL_TIMEOUT_MS },
+      agent: { agentId, publishIp: config.publishIp, advertiseIp: config.advertiseIp },
+      images: new ImageProvider({
+        runtime, redis: core.redis, keys: core.keys, clock: core.clock,
+        registry: config.registry, schedulerUrl: config.schedulerUrl, timeoutMs: IMAGE_FETCH_TIMEOUT_MS,
+      }),
+      sink: parts.sink, clock: core.clock,
       runtime, ...pick(parts), desired: parts.desired, log: log.child({ component: 'deploy' }),
     },
     { connection: redisConnection(config, agentId, 'worker', log, core.cleanup), prefix: config.redisPrefix, concurrency: config.concurrency },

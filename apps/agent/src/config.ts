@@ -13,6 +13,7 @@ import {
   parseMemory,
   RedisPrefixSetting,
   RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting, type RedisTarget,
+  registryConfig, registryCredentialsPaired, RegistrySettings, SchedulerUrlSetting, type RegistryConfig,
   type DockerConnection,
 } from '@draas/queue-contracts';
 import { ConfigError } from './errors/config-error.js';
@@ -62,6 +63,10 @@ export interface AgentConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How often the reconcile pass runs even without a prompt (pub/sub may drop messages). */
   reconcileMs: number;
+  /** The registry builds are pushed to, with credentials for pulling from it. */
+  registry: RegistryConfig | null;
+  /** A scheduler's URL to download images from, tried before those the schedulers advertise. */
+  schedulerUrl: string | null;
 }
 
 const RESERVED_MEMORY_BYTES = 512 * 1024 ** 2;
@@ -147,7 +152,14 @@ function envSchema(host: HostFacts) {
     DOCKER_HOST: DockerHostSetting,
     // pino level of the agent's own log.
     LOG_LEVEL: LogLevelSetting,
-  });
+    // REGISTRY_URL (the registry the scheduler pushes builds to), REGISTRY_USERNAME and
+    // REGISTRY_PASSWORD (to pull with; never logged).
+    ...RegistrySettings,
+    // A scheduler to download images from when this engine lacks one and no registry has it; tried
+    // before the URLs the schedulers advertise in Redis (set it when those are not reachable from here).
+    SCHEDULER_URL: SchedulerUrlSetting,
+  })
+  .refine(...registryCredentialsPaired);
 }
 
 /**
@@ -181,5 +193,7 @@ export function parseEnv(env: Record<string, string | undefined>, host: HostFact
     docker: e.DOCKER_HOST,
     logLevel: e.LOG_LEVEL,
     reconcileMs: 10_000,
+    registry: registryConfig(e),
+    schedulerUrl: e.SCHEDULER_URL,
   };
 }

@@ -8,64 +8,79 @@ import {
   LogLevelSetting,
   RedisPrefixSetting,
   RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting,
+  registryConfig,
+  registryCredentialsPaired,
+  RegistrySettings,
+  SchedulerUrlSetting,
   sizeSetting,
 } from '@draas/queue-contracts';
 
 // Every setting of the scheduler, parsed once in main and passed down. Nothing else reads process.env.
-const EnvSchema = z.object({
-  // HTTP port of the API, dashboard and Bull Board.
-  PORT: intSetting(5000, 0, 65535),
-  // Address the HTTP server listens on.
-  HOST: z.string().default('0.0.0.0'),
-  // Redis holding all shared state; include the user and password (redis://draas:secret@host:6379).
-  REDIS_URL: RedisUrlSetting,
-  // Sentinels (host:port,...) that name the Redis primary; REDIS_URL then gives the credentials.
-  REDIS_SENTINELS: RedisSentinelsSetting,
-  // The primary's name at those Sentinels.
-  REDIS_SENTINEL_NAME: RedisSentinelNameSetting,
-  // Namespace of every key and channel, so that several installations can share one Redis.
-  REDIS_PREFIX: RedisPrefixSetting,
-  // Admin token for the API. Unset: generated once and kept in DATA_DIR/token (mode 0600).
-  DRAAS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  // Read-only tokens (comma-separated): they may list and read logs, not deploy or cancel.
-  DRAAS_READ_TOKENS: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
-    .refine((tokens) => tokens.every((t) => t.length >= 16), 'every read-only token must be at least 16 characters'),
-  // `none` turns the token check off: for local experiments only (a warning is logged at every start).
-  DRAAS_AUTH: z.enum(['token', 'none']).default('token'),
-  // Uploads, unpacked build contexts and the generated token live here.
-  DATA_DIR: z.string().default('.draas'),
-  // Docker engine used for builds (dockerode's usual forms).
-  DOCKER_HOST: DockerHostSetting,
-  // Run the build worker inside this process (turn off on schedulers that should only serve the API).
-  BUILD_WORKER: boolSetting(true),
-  // Builds at once.
-  BUILD_CONCURRENCY: intSetting(2, 1, 64),
-  // Memory limit of each build's containers.
-  BUILD_MEMORY: sizeSetting('2g'),
-  // A build running longer than this is stopped and the deployment fails.
-  BUILD_TIMEOUT_SECONDS: intSetting(1800, 10, 86_400),
-  // Largest upload accepted.
-  MAX_UPLOAD_BYTES: sizeSetting('200m'),
-  // Largest total size of an archive once unpacked.
-  MAX_UNPACKED_BYTES: sizeSetting('1g'),
-  // Most entries (files and folders) in an archive.
-  MAX_ARCHIVE_ENTRIES: intSetting(20_000, 1, 1_000_000),
-  // Largest unpacked/packed ratio of an entry or of the whole archive (zip bombs).
-  MAX_COMPRESSION_RATIO: intSetting(200, 2, 100_000),
-  // Seconds after a deployment ended (cancelled, exited, failed) before the image its build made is removed.
-  IMAGE_RETENTION_SECONDS: intSetting(86_400, 0, 365 * 86_400),
-  // Seconds a cancelled container gets between SIGTERM and SIGKILL.
-  STOP_GRACE_SECONDS: intSetting(10, 0, 3600),
-  // An agent silent for this many of its heartbeat periods is offline.
-  OFFLINE_AFTER_BEATS: intSetting(3, 2, 100),
-  // Lines of log history kept per deployment.
-  LOG_HISTORY_LINES: intSetting(10_000, 100, 10_000_000),
-  // pino level.
-  LOG_LEVEL: LogLevelSetting,
-});
+const EnvSchema = z
+  .object({
+    // HTTP port of the API, dashboard and Bull Board.
+    PORT: intSetting(5000, 0, 65535),
+    // Address the HTTP server listens on.
+    HOST: z.string().default('0.0.0.0'),
+    // Redis holding all shared state; include the user and password (redis://draas:secret@host:6379).
+    REDIS_URL: RedisUrlSetting,
+    // Sentinels (host:port,...) that name the Redis primary; REDIS_URL then gives the credentials.
+    REDIS_SENTINELS: RedisSentinelsSetting,
+    // The primary's name at those Sentinels.
+    REDIS_SENTINEL_NAME: RedisSentinelNameSetting,
+    // Namespace of every key and channel, so that several installations can share one Redis.
+    REDIS_PREFIX: RedisPrefixSetting,
+    // Admin token for the API. Unset: generated once and kept in DATA_DIR/token (mode 0600).
+    DRAAS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    // Read-only tokens (comma-separated): they may list and read logs, not deploy or cancel.
+    DRAAS_READ_TOKENS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+      .refine((tokens) => tokens.every((t) => t.length >= 16), 'every read-only token must be at least 16 characters'),
+    // `none` turns the token check off: for local experiments only (a warning is logged at every start).
+    DRAAS_AUTH: z.enum(['token', 'none']).default('token'),
+    // Uploads, unpacked build contexts and the generated token live here.
+    DATA_DIR: z.string().default('.draas'),
+    // Docker engine used for builds (dockerode's usual forms).
+    DOCKER_HOST: DockerHostSetting,
+    // Run the build worker inside this process (turn off on schedulers that should only serve the API).
+    BUILD_WORKER: boolSetting(true),
+    // Builds at once.
+    BUILD_CONCURRENCY: intSetting(2, 1, 64),
+    // Memory limit of each build's containers.
+    BUILD_MEMORY: sizeSetting('2g'),
+    // A build running longer than this is stopped and the deployment fails.
+    BUILD_TIMEOUT_SECONDS: intSetting(1800, 10, 86_400),
+    // Registry every build is pushed to (host[:port][/namespace]); agents then pull from it. Unset:
+    // agents whose engine lacks an image download it from a scheduler (GET /api/images/<id>).
+    // REGISTRY_USERNAME and REGISTRY_PASSWORD: credentials for it, if it asks for them (never logged).
+    ...RegistrySettings,
+    // This scheduler's URL as agents on other machines reach it (for image downloads). Default:
+    // http://<HOST, or this machine's first external IPv4 when HOST is 0.0.0.0>:<PORT>.
+    SCHEDULER_URL: SchedulerUrlSetting,
+    // Disk kept for images saved for agents to download (oldest dropped first).
+    IMAGE_CACHE_SIZE: sizeSetting('10g'),
+    // Largest upload accepted.
+    MAX_UPLOAD_BYTES: sizeSetting('200m'),
+    // Largest total size of an archive once unpacked.
+    MAX_UNPACKED_BYTES: sizeSetting('1g'),
+    // Most entries (files and folders) in an archive.
+    MAX_ARCHIVE_ENTRIES: intSetting(20_000, 1, 1_000_000),
+    // Largest unpacked/packed ratio of an entry or of the whole archive (zip bombs).
+    MAX_COMPRESSION_RATIO: intSetting(200, 2, 100_000),
+    // Seconds after a deployment ended (cancelled, exited, failed) before the image its build made is removed.
+    IMAGE_RETENTION_SECONDS: intSetting(86_400, 0, 365 * 86_400),
+    // Seconds a cancelled container gets between SIGTERM and SIGKILL.
+    STOP_GRACE_SECONDS: intSetting(10, 0, 3600),
+    // An agent silent for this many of its heartbeat periods is offline.
+    OFFLINE_AFTER_BEATS: intSetting(3, 2, 100),
+    // Lines of log history kept per deployment.
+    LOG_HISTORY_LINES: intSetting(10_000, 100, 10_000_000),
+    // pino level.
+    LOG_LEVEL: LogLevelSetting,
+  })
+  .refine(...registryCredentialsPaired);
 
 export type SchedulerConfig = ReturnType<typeof toConfig>;
 
@@ -84,6 +99,9 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     uploadDir: path.join(dataDir, 'uploads'),
     buildDir: path.join(dataDir, 'builds'),
     docker: env.DOCKER_HOST,
+    registry: registryConfig(env),
+    advertiseUrl: env.SCHEDULER_URL,
+    images: { dir: path.join(dataDir, 'images'), cacheBytes: env.IMAGE_CACHE_SIZE },
     build: {
       worker: env.BUILD_WORKER,
       concurrency: env.BUILD_CONCURRENCY,

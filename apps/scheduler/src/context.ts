@@ -2,6 +2,7 @@ import type { RedisKeys } from '@draas/queue-contracts';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
 import type { SchedulerConfig } from './config.js';
+import type { ImageTokens } from './images/image-tokens.js';
 import type { DeploymentRefresher } from './deployments/refresher.js';
 import type { Logger } from './logger.js';
 import type { Queues } from './queues.js';
@@ -25,4 +26,6 @@ export interface SchedulerContext {
   events: EventPublisher;
   queues: Queues;
   refresher: DeploymentRefresher;
+  /** Signs the image download token each deploy job carries. */
+  imageTokens: ImageTokens;
 }

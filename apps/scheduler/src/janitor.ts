@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isTerminalDeployment, type DeploymentRecord } from '@draas/queue-contracts';
+import { imageTag, isTerminalDeployment, type DeploymentRecord } from '@draas/queue-contracts';
 import type { SchedulerContext } from './context.js';
 
 // Cleans up after deployments that ended (the configurable policy of DESIGN "Security"): images the
@@ -40,9 +40,11 @@ export class Janitor {
     const cutoff = this.ctx.clock.now() - this.ctx.config.imageRetentionSeconds * 1000;
     const images: string[] = [];
     for (const r of records) {
-      const built = r.source.kind === 'archive' && r.image?.startsWith('draas/');
-      if (!built || !ended(r) || Date.parse(r.updatedAt) > cutoff || inUse.has(r.image as string)) continue;
-      if (await this.removeImage(r.image as string)) images.push(r.image as string);
+      if (r.source.kind !== 'archive' || r.image === null || !ended(r) || Date.parse(r.updatedAt) > cutoff || inUse.has(r.image)) continue;
+      // The build's local tag, and its name under the registry when it was pushed (the registry's copy stays).
+      for (const tag of new Set([imageTag(r.spec.name, r.id), r.image])) {
+        if (await this.removeImage(tag)) images.push(tag);
+      }
     }
     const files = await this.removeStaleUploads(new Set(records.filter((r) => !ended(r)).map((r) => r.id)));
     if (images.length || files.length) this.ctx.logger.info({ images, files }, 'cleaned up after ended deployments');

@@ -8,6 +8,9 @@ import Docker from 'dockerode';
 import { buildProcessor } from './build/build-worker.js';
 import { closeAll } from './close-all.js';
 import { Janitor } from './janitor.js';
+import { Advertiser, advertisedUrl } from './images/advertiser.js';
+import { ImageCache } from './images/image-cache.js';
+import { ImageTokens } from './images/image-tokens.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
 import { DeploymentRefresher } from './deployments/refresher.js';
@@ -95,7 +98,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     events: new EventPublisher(redis, keys, clock),
     queues: new Queues(bullRedis, config.prefix),
   };
-  const ctx: SchedulerContext = { ...base, refresher: new DeploymentRefresher(base) };
+  const ctx: SchedulerContext = { ...base, refresher: new DeploymentRefresher(base), imageTokens: await ImageTokens.open(redis, keys) };
   const hub = new PubSubHub(subscriber);
   const bullBoard = createBullBoardApp(ctx.queues);
   const watcher = new AgentWatcher(ctx, hub, (agentId) => bullBoard.showAgent(agentId));
@@ -138,6 +141,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     hub,
     access,
     compatWaitMs: COMPAT_WAIT_MS,
+    images: new ImageCache(ctx.docker, config.images.dir, config.images.cacheBytes, logger),
     cancel: { graceSeconds: config.stopGraceSeconds, abortBuild: (id) => aborts.get(id)?.abort() },
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -146,7 +150,9 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
   guardServer(server as HttpServer);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ url, buildWorker: config.build.worker }, 'scheduler listening');
+  const advertiser = new Advertiser(redis, keys, clock, advertisedUrl(config.advertiseUrl, config.host, port), logger);
+  await advertiser.start();
+  logger.info({ url, buildWorker: config.build.worker, registry: config.registry?.prefix ?? null }, 'scheduler listening');
 
   return {
     url,
@@ -156,6 +162,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     close: () =>
       closeAll([
         ['http server', () => closeServer(server)],
+        ['schedulers set', () => advertiser.close()],
         ['agent watcher', () => watcher.close()],
         ['janitor', () => janitor.close()],
         ...workers.map((w) => [`worker ${w.name}`, () => w.close()] as const),

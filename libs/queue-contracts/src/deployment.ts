@@ -24,6 +24,13 @@ export const ImageRef = z
   .max(255)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, 'an image is a Docker reference such as nginx:1.27 or registry.example.com/team/app:tag');
 
+/**
+ * An image's content id (`docker inspect --format {{.Id}}`): the digest of its config, the same on
+ * every engine that holds the image however it got there (build, pull, load).
+ */
+export const ImageId = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'an image id is sha256: and 64 hex digits');
+export type ImageId = z.infer<typeof ImageId>;
+
 export const RestartPolicyName = z.enum(['no', 'on-failure', 'always']);
 export const RestartPolicy = z.object({
   policy: RestartPolicyName,
@@ -170,6 +177,12 @@ export const DeploymentRecord = z.object({
   source: DeploymentSource,
   /** The image instances run: the user's, or the tag the build produced. Null until built. */
   image: z.string().nullable(),
+  /**
+   * The content of `image` when the deployment was built or created, if the scheduler's engine has it:
+   * every agent runs exactly this, and one whose engine lacks it can fetch it from the scheduler.
+   * (Records written before it existed read as null.)
+   */
+  imageId: ImageId.nullable().default(null),
   /** Before placement: the control-plane phase. After: derived from instances when read. */
   status: DeploymentStatus,
   desired: DesiredState,
@@ -245,6 +258,7 @@ export const DeploymentView = z.object({
   status: DeploymentStatus,
   desired: DesiredState,
   image: z.string().nullable(),
+  imageId: ImageId.nullable(),
   source: z.enum(['image', 'archive']),
   replicas: z.number().int(),
   envKeys: z.array(z.string()),

@@ -9,3 +9,4 @@ export * from './settings.js';
 export * from './restart.js';
 export * from './log-append.js';
 export * from './redis-connection.js';
+export * from './registry.js';

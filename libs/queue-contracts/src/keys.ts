@@ -25,6 +25,10 @@ export const redisKeys = (prefix: string) =>
     pending: `${prefix}:deployments:pending`,
     /** Image already built from an archive with this SHA-256, for reuse. */
     imageByHash: (sha256: string) => `${prefix}:image-by-hash:${sha256}`,
+    /** Random key the schedulers sign image download tokens with (made once by the first scheduler). */
+    imageKey: `${prefix}:image-key`,
+    /** Sorted set of the schedulers' URLs as agents reach them, scored by when each last said so (ms). */
+    schedulers: `${prefix}:schedulers`,
     /** Set of known agent ids. */
     agents: `${prefix}:agents`,
     /** JSON Heartbeat: the agent's last one, stamped (sentAt) on Redis's clock; written by the agent. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentId, DeploymentId, DeploymentSpec, PortBinding } from './deployment.js';
+import { AgentId, DeploymentId, DeploymentSpec, ImageId, PortBinding } from './deployment.js';
 import { DeploymentStatus, InstanceStatus } from './status.js';
 
 // Every job payload and pub/sub message. Each carries `type` and `version` so that a process meeting a
@@ -31,6 +31,13 @@ export const DeployJob = z.object({
   attempt: z.number().int().positive(),
   agentId: AgentId,
   image: z.string().min(1),
+  /** The content `image` must have; null when the scheduler could not tell (the agent runs what `image` names). */
+  imageId: ImageId.nullable().default(null),
+  /**
+   * Lets this job's agent download `imageId` from a scheduler's image endpoint (Bearer): good for that
+   * one image only. Null when there is no image id.
+   */
+  imageToken: z.string().max(128).nullable().default(null),
   spec: DeploymentSpec.pick({ name: true, env: true, ports: true, memoryBytes: true, milliCpus: true, restart: true }),
 });
 export type DeployJob = z.infer<typeof DeployJob>;

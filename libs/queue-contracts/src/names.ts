@@ -40,8 +40,6 @@ export const Labels = {
 export const containerName = (deploymentId: string, index: number): string =>
   `draas-${deploymentId}-${index}`;
 
-export const imageTag = (name: string, deploymentId: string): string => `draas/${name}:${deploymentId}`;
-
 /** BullMQ job ids: deterministic so that adding the same work twice is a no-op. */
 export const JobIds = {
   build: (deploymentId: string): string => `build-${deploymentId}`,

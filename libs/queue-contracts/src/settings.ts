@@ -135,3 +135,9 @@ export function maskRedisUrl(url: string): string {
     return '(unparseable url)';
   }
 }
+
+/** SCHEDULER_URL: a scheduler as agents reach it (image downloads); without a trailing slash. */
+export const SchedulerUrlSetting = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .optional()
+  .transform((v) => v?.replace(/\/+$/, '') ?? null);

@@ -1,8 +1,15 @@
-/** The image is neither on this agent's engine nor pullable: retrying the job cannot help. */
+/**
+ * The image is not on this agent's engine and could not be fetched. `transient`: a source that may
+ * answer later failed (a scheduler restarting), so the job is tried again; otherwise retrying cannot help.
+ */
 export class ImageUnavailableError extends Error {
   override name = 'ImageUnavailableError';
 
-  constructor(image: string, cause: string) {
-    super(`image ${image} is not on this agent's engine and could not be pulled: ${cause}`);
+  constructor(
+    image: string,
+    cause: string,
+    readonly transient = false,
+  ) {
+    super(`image ${image} is not on this agent's engine and could not be fetched: ${cause}`);
   }
 }

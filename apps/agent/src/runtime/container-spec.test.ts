@@ -10,6 +10,8 @@ const job: DeployJob = {
   attempt: 3,
   agentId: 'node-1',
   image: 'draas/web:abc123def456',
+  imageId: null,
+  imageToken: null,
   spec: {
     name: 'web',
     env: { GREETING: 'hello world', EMPTY: '' },

@@ -28,11 +28,11 @@ export class DockerRuntime {
     return ((await this.docker.info()) as { DockerRootDir?: string }).DockerRootDir ?? '/var/lib/docker';
   }
 
-  /** The image's EXPOSE ports (`8080/tcp`), or null when the image is not on this engine. */
-  async imageExposedPorts(image: string): Promise<string[] | null> {
+  /** The image's content id and EXPOSE ports (`8080/tcp`), or null when the image is not on this engine. */
+  async imageInfo(image: string): Promise<{ id: string; exposed: string[] } | null> {
     try {
       const info = await this.docker.getImage(image).inspect();
-      return Object.keys(info.Config?.ExposedPorts ?? {});
+      return { id: info.Id, exposed: Object.keys(info.Config?.ExposedPorts ?? {}) };
     } catch (err) {
       if (dockerStatusCode(err) === 404) return null;
       throw err;
@@ -40,15 +40,34 @@ export class DockerRuntime {
   }
 
   /** Pulls and waits for the end; errors reported inside the progress stream reject too. */
-  async pullImage(image: string, timeoutMs: number): Promise<void> {
-    const stream = (await this.docker.pull(image)) as Readable;
+  async pullImage(image: string, timeoutMs: number, auth: { username: string; password: string; serveraddress: string } | null): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const stream = (await this.docker.pull(image, { ...(auth ? { authconfig: auth } : {}), abortSignal: signal })) as Readable;
+    await this.followToEnd(stream, signal, `pull did not finish within ${Math.round(timeoutMs / 1000)} s`);
+  }
+
+  /** `docker load` of a tar stream (what `docker save` writes); errors reported inside the answer reject. */
+  async loadImage(tar: Readable, signal: AbortSignal): Promise<void> {
+    const stream = (await this.docker.loadImage(tar, { quiet: true, abortSignal: signal })) as Readable;
+    await this.followToEnd(stream, signal, 'the image load was stopped');
+  }
+
+  /** Gives the image another name (`repo:tag`). */
+  async tagImage(imageId: string, ref: string): Promise<void> {
+    const colon = ref.lastIndexOf(':');
+    const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    await this.docker.getImage(imageId).tag({ repo, tag });
+  }
+
+  private async followToEnd(stream: Readable, signal: AbortSignal, abortMessage: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const onAbort = () => {
         stream.destroy();
-        reject(new Error(`pull did not finish within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
+        reject(new Error(abortMessage));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
       this.docker.modem.followProgress(stream, (err: Error | null) => {
-        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
         if (err) reject(err);
         else resolve();
       });

@@ -18,6 +18,7 @@ export const deploymentRecord = (over: Partial<DeploymentRecord> = {}): Deployme
   },
   source: { kind: 'image', image: 'draas/busybox:local' },
   image: 'draas/busybox:local',
+  imageId: null,
   status: 'scheduled',
   desired: 'running',
   error: null,
@@ -43,6 +44,8 @@ export const deployJob = (over: Partial<DeployJob> = {}): DeployJob => ({
   attempt: 2,
   agentId: 'me',
   image: 'draas/busybox:local',
+  imageId: null,
+  imageToken: null,
   spec: { name: 'web', env: {}, ports: [], memoryBytes: 64 * 1024 ** 2, milliCpus: 250, restart: { policy: 'no', maxRetries: null } },
   ...over,
 });

@@ -3,6 +3,9 @@ import type { ContainerInspectInfo } from 'dockerode';
 import { canInstanceTransition, containerName, DeployJob, formatZodError, instanceRef, type InstanceRecord } from '@draas/queue-contracts';
 import { LOG_CATCH_UP_MS, type InstanceTools } from '../instance-tools.js';
 import { ImageUnavailableError } from '../errors/image-unavailable-error.js';
+import type { ImageProvider } from '../images/image-provider.js';
+import type { RedisLogSink } from '../logs/log-sink.js';
+import type { Clock } from '../redis/redis-clock.js';
 import type { Logger } from '../logger.js';
 import { buildContainerSpec, type AgentSettings } from '../runtime/container-spec.js';
 import { exitOutcome, publishedPorts, readOwner } from '../runtime/container-state.js';
@@ -11,7 +14,11 @@ import { hasEnded, judge } from '../state/verdict.js';
 import type { ReportFields } from '../status/reporter.js';
 
 export interface DeployDeps extends InstanceTools {
-  agent: AgentSettings & { advertiseIp: string; pullTimeoutMs: number };
+  agent: AgentSettings & { advertiseIp: string };
+  images: ImageProvider;
+  /** Where a note for the user goes (how the image got here): the deployment's log. */
+  sink: Pick<RedisLogSink, 'write'>;
+  clock: Clock;
 }
 
 export type DeployOutcome =
@@ -48,7 +55,7 @@ async function deployInstance(deps: DeployDeps, job: DeployJob, log: Logger, las
   try {
     return await runInstance(deps, job, desired.instance as InstanceRecord, log);
   } catch (err) {
-    const permanent = err instanceof ImageUnavailableError || classifyDockerError(err) === 'permanent';
+    const permanent = err instanceof ImageUnavailableError ? !err.transient : classifyDockerError(err) === 'permanent';
     if (!permanent && !lastTry) throw err;
     // The user must see why, and nothing will retry: say so once, as the instance's error.
     const message = err instanceof ImageUnavailableError ? err.message : `could not start the container: ${dockerMessage(err)}`;
@@ -64,12 +71,17 @@ async function runInstance(deps: DeployDeps, job: DeployJob, record: InstanceRec
   if (record.status !== 'starting' && canInstanceTransition(record.status, 'starting')) {
     report(deps, job, { status: 'starting' }).catch((err: Error) => log.warn({ err: err.message }, 'could not report starting; running will follow'));
   }
-  const exposed = await ensureImage(deps, job.image, log);
+  const image = await deps.images.ensure(job, log);
+  if (image.fetched) {
+    log.info({ how: image.fetched }, 'image fetched');
+    const line = `instance ${job.index}: ${image.fetched} on agent ${deps.agent.agentId}`;
+    await deps.sink.write(job.deploymentId, [{ time: deps.clock.now(), phase: 'system', instance: job.index, stream: 'system', line }]);
+  }
   let info = await existingContainer(deps, job, log);
   if (info === 'newer') return { outcome: 'skipped', reason: 'a newer attempt holds the container name' };
   const created = info === null;
   if (info === null) {
-    const id = await deps.runtime.createContainer(buildContainerSpec(job, deps.agent, exposed));
+    const id = await deps.runtime.createContainer(buildContainerSpec({ ...job, image: image.ref }, deps.agent, image.exposed));
     log.info({ containerId: id.slice(0, 12) }, 'container created');
     info = await mustInspect(deps, id);
   }
@@ -97,21 +109,6 @@ async function runInstance(deps: DeployDeps, job: DeployJob, record: InstanceRec
   await report(deps, job, { status: 'running', containerId: info.Id, ports, urls });
   log.info({ containerId: info.Id.slice(0, 12), urls, adopted: !created }, 'instance running');
   return { outcome: 'running', containerId: info.Id, urls };
-}
-
-/** The image's exposed ports; pulled first when the engine does not have it. */
-async function ensureImage(deps: DeployDeps, image: string, log: Logger): Promise<string[]> {
-  const local = await deps.runtime.imageExposedPorts(image);
-  if (local) return local;
-  log.info({ image }, 'image not on this engine; pulling');
-  try {
-    await deps.runtime.pullImage(image, deps.agent.pullTimeoutMs);
-  } catch (err) {
-    throw new ImageUnavailableError(image, dockerMessage(err));
-  }
-  const pulled = await deps.runtime.imageExposedPorts(image);
-  if (!pulled) throw new ImageUnavailableError(image, 'the pull ended but the engine still does not have it');
-  return pulled;
 }
 
 /** The container already holding this instance's name: kept if it is this attempt, else removed. */

@@ -7,7 +7,7 @@ const instance = (index: number, status: InstanceView['status'], urls: string[] 
   index, attempt: 1, agentId: 'agent-a', status, containerId: null, ports: [], urls, exitCode: null, error: null, restartAt: null, updatedAt: at,
 });
 const view = (over: Partial<DeploymentView>): DeploymentView => ({
-  id: 'k2h4x9q0m1ab', name: 'web', status: 'queued', desired: 'running', image: null, source: 'archive', replicas: 1,
+  id: 'k2h4x9q0m1ab', name: 'web', status: 'queued', desired: 'running', image: null, imageId: null, source: 'archive', replicas: 1,
   envKeys: [], ports: [], memory: '256m', cpus: 0.25, constraints: [], restart: 'no', strategy: 'spread', error: null,
   urls: [], instances: [], createdAt: at, updatedAt: at, ...over,
 });

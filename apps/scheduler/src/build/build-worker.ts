@@ -1,20 +1,24 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { BuildJob, imageTag, Labels, type DeploymentRecord } from '@draas/queue-contracts';
+import { BuildJob, imageTag, Labels, registryImageRef, type DeploymentRecord } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { unpackContext } from '../archive/zip-reader.js';
 import type { SchedulerContext } from '../context.js';
 import { setStatus, systemLog } from '../deployments/lifecycle.js';
 import { BadArchive } from '../errors/index.js';
+import { localImageId, pushImage } from '../images/registry-push.js';
 import { dockerBuild, type BuildOutcome } from './docker-build.js';
 import { LogBatcher } from './log-batcher.js';
 
 // The build worker (DESIGN step 2): unpack the checked archive, build it with the local engine under
 // a memory limit and a timeout, keep every output line as the deployment's build log, tag
-// draas/<name>:<id>, then hand the deployment to placement. Identical archives reuse the image.
+// draas/<name>:<id>, push it when a registry is configured, then hand the deployment to placement.
+// Identical archives reuse the image.
 
 /** Lines of build output quoted in a failed deployment's `error`. */
 const ERROR_TAIL_LINES = 15;
+/** A push taking longer than this is given up (agents then download from the scheduler). */
+const PUSH_TIMEOUT_MS = 10 * 60_000;
 /** How often a running build looks whether its deployment was cancelled. */
 const CANCEL_POLL_MS = 1000;
 
@@ -104,11 +108,37 @@ async function unpackAndBuild(
 
 async function finishBuild(ctx: SchedulerContext, record: DeploymentRecord, tag: string): Promise<void> {
   if (record.source.kind === 'archive') await ctx.redis.set(ctx.keys.imageByHash(record.source.sha256), tag);
-  const built = await setStatus(ctx, record.id, 'built', { image: tag, error: null });
+  const imageId = await localImageId(ctx.docker, tag);
+  if (!imageId) throw new Error(`the engine lost ${tag} right after building it`);
+  const image = (await push(ctx, record, tag)) ?? tag;
+  const built = await setStatus(ctx, record.id, 'built', { image, imageId, error: null });
   await rm(uploadPath(ctx, record.id), { force: true });
   if (!built) return;
-  await systemLog(ctx, record.id, `built ${tag}`);
+  await systemLog(ctx, record.id, `built ${image} (${imageId.slice(0, 19)})`);
   await ctx.queues.addPlace(record.id);
+}
+
+/**
+ * Pushes the build to REGISTRY_URL; returns its name there, or null when there is no registry or the
+ * push failed. A failed push does not fail the deployment: agents then download the image from the
+ * scheduler instead, and the log says why.
+ */
+async function push(ctx: SchedulerContext, record: DeploymentRecord, tag: string): Promise<string | null> {
+  const { registry } = ctx.config;
+  if (!registry) return null;
+  const ref = registryImageRef(registry, record.spec.name, record.id);
+  await systemLog(ctx, record.id, `pushing ${ref}`);
+  const batcher = new LogBatcher((lines) => ctx.logs.append(record.id, lines), ctx.clock);
+  let failure: Error | null = null;
+  try {
+    await pushImage(ctx.docker, registry, tag, ref, PUSH_TIMEOUT_MS, (lines) => batcher.add(lines));
+  } catch (err) {
+    failure = err as Error;
+  }
+  await batcher.close();
+  if (!failure) return ref;
+  await systemLog(ctx, record.id, `push to ${registry.server} failed (${failure.message}); agents will download the image from the scheduler`);
+  return null;
 }
 
 /** An archive identical to one built before runs the same image: tag it for this deployment and move on. */

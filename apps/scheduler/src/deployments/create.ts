@@ -8,6 +8,7 @@ import {
 } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
 import { Conflict } from '../errors/index.js';
+import { localImageId } from '../images/registry-push.js';
 import { cancelDeployment, type CancelOptions } from './cancel.js';
 import { systemLog } from './lifecycle.js';
 
@@ -49,20 +50,25 @@ export function toSpec(request: ParsedCreateDeploymentRequest, fallbackName: str
 
 /**
  * Records a new deployment (status `queued`) and enqueues its first step: the build for an archive
- * (already stored at its upload path), placement for an image.
+ * (already stored at its upload path), placement for an image. An image is pinned to its content on
+ * the scheduler's engine when that engine has it (`imageId`, else looked up), so every agent runs
+ * the same thing and one that lacks it can download it from the scheduler.
  */
 export async function createDeployment(
   ctx: SchedulerContext,
   id: string,
   source: DeploymentSource,
   spec: DeploymentSpec,
+  imageId?: string | null,
 ): Promise<DeploymentRecord> {
   const now = new Date(ctx.clock.now()).toISOString();
+  const pinned = source.kind === 'image' ? await pinImage(ctx, source.image, imageId) : { imageId: null, note: null };
   const record: DeploymentRecord = {
     id,
     spec,
     source,
     image: source.kind === 'image' ? source.image : null,
+    imageId: pinned.imageId,
     status: 'queued',
     desired: 'running',
     error: null,
@@ -72,6 +78,7 @@ export async function createDeployment(
   };
   await ctx.deployments.create(record);
   await systemLog(ctx, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
+  if (pinned.note) await systemLog(ctx, id, pinned.note);
   if (source.kind === 'image') await ctx.queues.addPlace(id);
   else await ctx.queues.addBuild(id);
   return record;
@@ -87,9 +94,20 @@ export async function redeploy(ctx: SchedulerContext, id: string, replace: boole
   if (old.image === null) {
     throw new Conflict(`deployment ${id} has no image to redeploy (its build did not finish); upload the code again`);
   }
-  const created = await createDeployment(ctx, newDeploymentId(), { kind: 'image', image: old.image }, old.spec);
+  const created = await createDeployment(ctx, newDeploymentId(), { kind: 'image', image: old.image }, old.spec, old.imageId);
   await systemLog(ctx, created.id, `redeploy of ${id}`);
   await systemLog(ctx, id, `redeployed as ${created.id}${replace ? '; this one is cancelled' : ''}`);
   if (replace) await cancelDeployment(ctx, id, cancel);
   return created;
+}
+
+/** The image's id on the scheduler's engine; null (agents pull it by name) when the engine lacks it or cannot be asked. */
+async function pinImage(ctx: SchedulerContext, image: string, known: string | null | undefined): Promise<{ imageId: string | null; note: string | null }> {
+  if (known !== undefined) return { imageId: known, note: null };
+  try {
+    return { imageId: await localImageId(ctx.docker, image), note: null };
+  } catch (err) {
+    // Not fatal: agents can still pull it by name. The deployment's log says why it is not pinned.
+    return { imageId: null, note: `the scheduler's Docker engine could not be asked about ${image} (${(err as Error).message}); agents will pull it by name` };
+  }
 }

@@ -17,7 +17,7 @@ export async function setStatus(
   ctx: Ctx,
   id: string,
   to: DeploymentStatus,
-  changes: Partial<Pick<DeploymentRecord, 'error' | 'image'>> = {},
+  changes: Partial<Pick<DeploymentRecord, 'error' | 'image' | 'imageId'>> = {},
 ): Promise<DeploymentRecord | null> {
   let refused = false;
   const result = await ctx.deployments.update(id, (current) => {

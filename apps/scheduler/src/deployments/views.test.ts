@@ -18,6 +18,7 @@ const record: DeploymentRecord = {
   },
   source: { kind: 'image', image: 'nginx:1' },
   image: 'nginx:1',
+  imageId: null,
   status: 'running',
   desired: 'running',
   error: null,

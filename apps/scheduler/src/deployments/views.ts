@@ -21,6 +21,7 @@ export function toDeploymentView(record: DeploymentRecord, instances: readonly I
     status: record.status,
     desired: record.desired,
     image: record.image,
+    imageId: record.imageId,
     source: record.source.kind,
     replicas: spec.replicas,
     envKeys: Object.keys(spec.env).sort(),

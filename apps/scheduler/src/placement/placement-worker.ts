@@ -10,6 +10,7 @@ import {
 } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Result } from 'ioredis';
+import type { ImageTokens } from '../images/image-tokens.js';
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
 import { forEachWeighted, mapLimit } from '../util/map-limit.js';
@@ -169,7 +170,7 @@ async function commit(ctx: SchedulerContext, record: DeploymentRecord, instance:
 /** Hands each agent its deploy jobs (one bulk add per agent) and notes the placements in the log. */
 async function announce(ctx: SchedulerContext, record: DeploymentRecord, placed: readonly InstanceRecord[]): Promise<void> {
   if (placed.length === 0) return;
-  await ctx.queues.addDeploys(placed.map((instance) => deployJob(record, instance)).filter((j): j is DeployJob => j !== null));
+  await ctx.queues.addDeploys(placed.map((instance) => deployJob(record, instance, ctx.imageTokens)).filter((j): j is DeployJob => j !== null));
   const time = ctx.clock.now();
   const lines: NewLogLine[] = placed.map((i) => ({
     time,
@@ -181,7 +182,7 @@ async function announce(ctx: SchedulerContext, record: DeploymentRecord, placed:
   await ctx.logs.append(record.id, lines);
 }
 
-export function deployJob(record: DeploymentRecord, instance: InstanceRecord): DeployJob | null {
+export function deployJob(record: DeploymentRecord, instance: InstanceRecord, tokens: Pick<ImageTokens, 'tokenFor'>): DeployJob | null {
   if (!instance.agentId || !record.image) return null;
   const { name, env, ports, memoryBytes, milliCpus, restart } = record.spec;
   return {
@@ -192,6 +193,8 @@ export function deployJob(record: DeploymentRecord, instance: InstanceRecord): D
     attempt: instance.attempt,
     agentId: instance.agentId,
     image: record.image,
+    imageId: record.imageId,
+    imageToken: record.imageId ? tokens.tokenFor(record.imageId) : null,
     spec: { name, env, ports, memoryBytes, milliCpus, restart },
   };
 }
@@ -199,7 +202,7 @@ export function deployJob(record: DeploymentRecord, instance: InstanceRecord): D
 /** Every scheduled instance has its deploy job (job ids are deterministic: an existing job stays as it is). */
 export async function ensureDeployJobs(ctx: SchedulerContext, record: DeploymentRecord): Promise<void> {
   const instances = await ctx.deployments.instances(record.id, record.spec.replicas);
-  const jobs = instances.filter((i) => i.status === 'scheduled').map((i) => deployJob(record, i));
+  const jobs = instances.filter((i) => i.status === 'scheduled').map((i) => deployJob(record, i, ctx.imageTokens));
   await ctx.queues.addDeploys(jobs.filter((j): j is DeployJob => j !== null));
 }
 

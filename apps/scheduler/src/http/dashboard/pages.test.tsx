@@ -34,6 +34,7 @@ const deployment: DeploymentView = {
   status: 'failed',
   desired: 'running',
   image: `draas/site:abcdefghijkl${XSS}`,
+  imageId: null,
   source: 'archive',
   replicas: 1,
   envKeys: [`KEY${XSS}`],
