@@ -43,6 +43,13 @@ describe('parseEnv', () => {
     [{ DOCKER_HOST: 'tcp://10.0.0.2:2375' }, 'docker', { host: '10.0.0.2', port: 2375, protocol: 'http' }],
     [{ AGENT_DATA_DIR: '/var/lib/draas' }, 'dataDir', '/var/lib/draas'],
     [{ AGENT_PUBLISH_IP: '127.0.0.1' }, 'publishIp', '127.0.0.1'],
+    [{ SCHEDULER_URL: 'http://10.0.0.1:5000/' }, 'schedulerUrl', 'http://10.0.0.1:5000'],
+    [{ REGISTRY_URL: '10.0.0.1:5000/team' }, 'registry', { server: '10.0.0.1:5000', prefix: '10.0.0.1:5000/team', auth: null }],
+    [
+      { REGISTRY_URL: 'https://registry.example.com', REGISTRY_USERNAME: 'ci', REGISTRY_PASSWORD: 'pw' },
+      'registry',
+      { server: 'registry.example.com', prefix: 'registry.example.com', auth: { username: 'ci', password: 'pw' } },
+    ],
     // Compose files write `VAR=`: empty is unset, not an error.
     [{ AGENT_CONCURRENCY: '' }, 'concurrency', 16],
   ] as const)('reads %o', (env, field, expected) => {
@@ -63,8 +70,15 @@ describe('parseEnv', () => {
     ['AGENT_PUBLISH_IP', 'example.com'],
     ['DOCKER_HOST', 'ftp://x'],
     ['LOG_LEVEL', 'loud'],
+    ['REGISTRY_URL', 'registry.example.com/Team'],
+    ['SCHEDULER_URL', 'ftp://10.0.0.1'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => parseEnv({ [name]: value }, host)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('wants a registry user and password together, without echoing the password', () => {
+    expect(() => parseEnv({ REGISTRY_URL: 'r.example.com', REGISTRY_PASSWORD: 'hunter22' }, host)).toThrow(/REGISTRY_PASSWORD: REGISTRY_USERNAME and REGISTRY_PASSWORD go together/);
+    expect(() => parseEnv({ REGISTRY_URL: 'r.example.com', REGISTRY_PASSWORD: 'hunter22' }, host)).toThrow(/^(?!.*hunter22)/s);
   });
 
   it('never puts the Redis password in its error messages', () => {

@@ -122,9 +122,13 @@ function toConfig(env: z.output<typeof EnvSchema>) {
   };
 }
 
-/** Parses the environment; throws one error naming every bad variable and what it should be. */
+/**
+ * Parses the environment; throws one error naming every bad variable and what it should be. Empty
+ * values count as unset (compose files write `VAR=` for settings the user did not give).
+ */
 export function parseEnv(env: Record<string, string | undefined>): SchedulerConfig {
-  const result = EnvSchema.safeParse(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = EnvSchema.safeParse(present);
   if (!result.success) throw new Error(`bad scheduler setting: ${formatZodError(result.error)}`);
   return toConfig(result.data);
 }

@@ -178,9 +178,10 @@ export const DeploymentRecord = z.object({
   /** The image instances run: the user's, or the tag the build produced. Null until built. */
   image: z.string().nullable(),
   /**
-   * The content of `image` when the deployment was built or created, if the scheduler's engine has it:
-   * every agent runs exactly this, and one whose engine lacks it can fetch it from the scheduler.
-   * (Records written before it existed read as null.)
+   * The content of `image` on the scheduler's engine when the deployment was built or created (null
+   * when that engine had none): what an agent downloads from the scheduler when neither its engine
+   * nor a registry has `image`. A build's name is unique to it, so for a build this is what runs
+   * everywhere. (Records written before it existed read as null.)
    */
   imageId: ImageId.nullable().default(null),
   /** Before placement: the control-plane phase. After: derived from instances when read. */

@@ -31,7 +31,10 @@ export const DeployJob = z.object({
   attempt: z.number().int().positive(),
   agentId: AgentId,
   image: z.string().min(1),
-  /** The content `image` must have; null when the scheduler could not tell (the agent runs what `image` names). */
+  /**
+   * The content the scheduler's engine has under `image` (always, for a build): what the agent
+   * downloads when neither its engine nor a registry has `image`. Null when the scheduler has none.
+   */
   imageId: ImageId.nullable().default(null),
   /**
    * Lets this job's agent download `imageId` from a scheduler's image endpoint (Bearer): good for that

@@ -33,10 +33,11 @@ export interface ReadyImage {
 
 /**
  * Makes sure this engine holds the image a deploy job names (DESIGN step 5), in this order: already
- * here; pulled from its registry (with REGISTRY_URL's credentials when it is that registry); or
- * downloaded from a scheduler's image endpoint with the job's token and loaded. When the job pins a
- * content id, only that content will do: a tag here or in a registry that moved on is not used.
- * One image is fetched once however many jobs ask for it at the same time.
+ * here under that name (as `docker run` would use it); here under the job's content id (a download
+ * made for another job); pulled from its registry (with REGISTRY_URL's credentials when it is that
+ * registry); downloaded from a scheduler's image endpoint with the job's token, and loaded. A build's
+ * name is unique to its deployment, so its content is always the one built. One image is fetched
+ * once however many jobs ask for it at the same time.
  */
 export class ImageProvider {
   private readonly fetching = new KeyedLock();
@@ -47,18 +48,14 @@ export class ImageProvider {
     return (await this.present(job)) ?? this.fetching.run(job.imageId ?? job.image, async () => (await this.present(job)) ?? this.fetch(job, log));
   }
 
-  /** The image when this engine has the right content already (tagging it with the job's name if needed). */
+  /** The image when this engine has it already, by name or by the job's content id (then named as the job says). */
   private async present({ image, imageId }: Pick<DeployJob, 'image' | 'imageId'>): Promise<ReadyImage | null> {
     const named = await this.deps.runtime.imageInfo(image);
-    if (named && (imageId === null || named.id === imageId)) return { ref: image, exposed: named.exposed, fetched: null };
-    if (imageId === null) return null;
-    const pinned = await this.deps.runtime.imageInfo(imageId);
-    if (!pinned) return null;
-    // The name here points elsewhere (a tag that moved on): run the pinned content by its id, and
-    // leave the name alone. Otherwise give the content the job's name, for `docker ps` readers.
-    if (named) return { ref: imageId, exposed: pinned.exposed, fetched: null };
+    if (named) return { ref: image, exposed: named.exposed, fetched: null };
+    const byId = imageId === null ? null : await this.deps.runtime.imageInfo(imageId);
+    if (!byId || imageId === null) return null;
     await this.deps.runtime.tagImage(imageId, image);
-    return { ref: image, exposed: pinned.exposed, fetched: null };
+    return { ref: image, exposed: byId.exposed, fetched: null };
   }
 
   private async fetch(job: Pick<DeployJob, 'image' | 'imageId' | 'imageToken'>, log: Logger): Promise<ReadyImage> {
@@ -71,7 +68,7 @@ export class ImageProvider {
         await this.deps.runtime.pullImage(job.image, this.deps.timeoutMs, this.authFor(job.image));
         const ready = await this.present(job);
         if (ready) return { ...ready, fetched: `pulled ${job.image} in ${seconds(started)}` };
-        failures.push(`the registry's ${job.image} is not ${job.imageId}`);
+        failures.push('the pull ended but the engine still does not have it');
       } catch (err) {
         failures.push(`pull: ${dockerMessage(err)}`);
       }

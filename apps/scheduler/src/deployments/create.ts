@@ -50,9 +50,8 @@ export function toSpec(request: ParsedCreateDeploymentRequest, fallbackName: str
 
 /**
  * Records a new deployment (status `queued`) and enqueues its first step: the build for an archive
- * (already stored at its upload path), placement for an image. An image is pinned to its content on
- * the scheduler's engine when that engine has it (`imageId`, else looked up), so every agent runs
- * the same thing and one that lacks it can download it from the scheduler.
+ * (already stored at its upload path), placement for an image. A named image's content on the
+ * scheduler's engine (`imageId`, else looked up) is what an agent that finds it nowhere else downloads.
  */
 export async function createDeployment(
   ctx: SchedulerContext,
@@ -62,13 +61,13 @@ export async function createDeployment(
   imageId?: string | null,
 ): Promise<DeploymentRecord> {
   const now = new Date(ctx.clock.now()).toISOString();
-  const pinned = source.kind === 'image' ? await pinImage(ctx, source.image, imageId) : { imageId: null, note: null };
+  const local = source.kind === 'image' ? await imageOnScheduler(ctx, source.image, imageId) : { imageId: null, note: null };
   const record: DeploymentRecord = {
     id,
     spec,
     source,
     image: source.kind === 'image' ? source.image : null,
-    imageId: pinned.imageId,
+    imageId: local.imageId,
     status: 'queued',
     desired: 'running',
     error: null,
@@ -78,7 +77,7 @@ export async function createDeployment(
   };
   await ctx.deployments.create(record);
   await systemLog(ctx, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
-  if (pinned.note) await systemLog(ctx, id, pinned.note);
+  if (local.note) await systemLog(ctx, id, local.note);
   if (source.kind === 'image') await ctx.queues.addPlace(id);
   else await ctx.queues.addBuild(id);
   return record;
@@ -101,13 +100,13 @@ export async function redeploy(ctx: SchedulerContext, id: string, replace: boole
   return created;
 }
 
-/** The image's id on the scheduler's engine; null (agents pull it by name) when the engine lacks it or cannot be asked. */
-async function pinImage(ctx: SchedulerContext, image: string, known: string | null | undefined): Promise<{ imageId: string | null; note: string | null }> {
+/** The image's id on the scheduler's engine; null (agents can only pull it) when the engine lacks it or cannot be asked. */
+async function imageOnScheduler(ctx: SchedulerContext, image: string, known: string | null | undefined): Promise<{ imageId: string | null; note: string | null }> {
   if (known !== undefined) return { imageId: known, note: null };
   try {
     return { imageId: await localImageId(ctx.docker, image), note: null };
   } catch (err) {
-    // Not fatal: agents can still pull it by name. The deployment's log says why it is not pinned.
-    return { imageId: null, note: `the scheduler's Docker engine could not be asked about ${image} (${(err as Error).message}); agents will pull it by name` };
+    // Not fatal: agents can still pull it by name. The deployment's log says why there is no fallback.
+    return { imageId: null, note: `the scheduler's Docker engine could not be asked about ${image} (${(err as Error).message}); agents can only pull it` };
   }
 }
