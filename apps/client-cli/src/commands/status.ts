@@ -22,6 +22,7 @@ export function describeDeployment(view: DeploymentView, colors: Colors, now: nu
     ['status', `${paintStatus(view.status, colors)}${desired}`],
     ['error', view.error ? colors.red(view.error) : ''],
     ['image', view.image ?? (view.source === 'archive' ? colors.dim('(not built yet)') : '')],
+    ['image id', view.imageId ?? ''],
     ['source', view.source],
     ['replicas', String(view.replicas)],
     ['memory', view.memory],

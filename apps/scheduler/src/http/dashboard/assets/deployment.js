@@ -35,7 +35,9 @@
     const error = document.getElementById('d-error');
     error.textContent = d.error || '';
     error.hidden = !d.error;
-    document.getElementById('d-image').replaceChildren(d.image || h('span', { class: 'muted' }, '—'));
+    const image = document.getElementById('d-image');
+    image.replaceChildren(d.image || h('span', { class: 'muted' }, '—'));
+    image.title = d.imageId || '';
     document.getElementById('d-urls').replaceChildren(...D.urlList(d.urls));
     document.getElementById('instances-body').replaceChildren(...d.instances.map(instanceRow));
     document.getElementById('instances-empty').hidden = d.instances.length > 0;

@@ -28,7 +28,7 @@ export function DeploymentDetails({ deployment: d }: { deployment: DeploymentVie
         </div>
         <div class="span-2">
           <dt>Image</dt>
-          <dd class="mono" id="d-image">
+          <dd class="mono" id="d-image" title={d.imageId ?? undefined}>
             {d.image ?? none}
           </dd>
         </div>
