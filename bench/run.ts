@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   logs: () => import('./logs.js'),
   failover: () => import('./failover.js'),
   footprint: () => import('./footprint.js'),
+  'image-distribution': () => import('./image-distribution.js'),
 };
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false } } });

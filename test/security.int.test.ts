@@ -176,6 +176,8 @@ describe.skipIf(infraMissing !== null)('security and hostile input', () => {
       { method: 'POST', path: '/upload_code', body: () => zipPost(makeZip([dockerfile])), reads: false },
       { method: 'POST', path: '/cancel_deployment', body: () => jsonPost({ deployment_id: 'abcdefabcdef' }), reads: false },
       { method: 'PUT', path: '/admin/queues/api/queues/build/retry/failed', reads: false },
+      // Agents download with a token good for one image; read-only tokens may not (images hold source).
+      { method: 'GET', path: `/api/images/sha256:${'0'.repeat(64)}`, reads: false },
     ];
     const tokens = { none: null, wrong: 'wrong-token-0123456789', read: READ_TOKEN };
 

@@ -112,7 +112,7 @@ export class ImageProvider {
       return { error: `HTTP ${res.status} ${body}`.trim(), transient: res.status !== 401 && res.status !== 404 };
     }
     try {
-      await this.deps.runtime.loadImage(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), signal);
+      await this.deps.runtime.loadImage(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>, { highWaterMark: 1 << 20 }), signal);
       return 'loaded';
     } catch (err) {
       return { error: `docker load: ${dockerMessage(err)}`, transient: true };

@@ -1,9 +1,10 @@
 // The scheduler's image cache against the real engine: a tar per content id that `docker load`
 // takes back as the same image, one save however many ask at once, and the size bound.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { pino } from 'pino';
@@ -55,6 +56,27 @@ describe.skipIf(infraMissing !== null)('ImageCache (real Docker)', () => {
     const { stdout } = await run('sh', ['-c', `docker load -i ${answers[0]?.file}`]);
     expect(stdout).toContain(a);
     expect(await cache.get(`sha256:${'0'.repeat(64)}`)).toBeNull();
+  });
+
+  it('streams a first save to its asker as the engine writes it, and caches it even when the asker hangs up', async () => {
+    const [, b] = ids as [string, string];
+    const cache = new ImageCache(docker, path.join(dir, 'live'), 10 * 1024 ** 3, createLogger('silent'));
+    const first = await cache.open(b);
+    expect(first?.bytes).toBeNull();
+    const body = await buffer(first?.stream as NodeJS.ReadableStream);
+    const saved = await cache.get(b);
+    expect(body.length).toBe(saved?.bytes);
+    expect(readFileSync(saved?.file as string).equals(body)).toBe(true);
+    const again = await cache.open(b);
+    expect(again?.bytes).toBe(body.length);
+    again?.stream.destroy();
+
+    const other = new ImageCache(docker, path.join(dir, 'hang-up'), 10 * 1024 ** 3, createLogger('silent'));
+    const abandoned = await other.open(b);
+    abandoned?.stream.destroy();
+    const complete = await other.get(b);
+    expect(readFileSync(complete?.file as string).equals(body)).toBe(true);
+    expect(await other.open(`sha256:${'0'.repeat(64)}`)).toBeNull();
   });
 
   it('keeps to its size: the least recently served tar goes first', async () => {
