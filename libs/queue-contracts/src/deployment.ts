@@ -259,7 +259,8 @@ export const DeploymentView = z.object({
   status: DeploymentStatus,
   desired: DesiredState,
   image: z.string().nullable(),
-  imageId: ImageId.nullable(),
+  // A default, so that a CLI reading an older scheduler's answers still understands them.
+  imageId: ImageId.nullable().default(null),
   source: z.enum(['image', 'archive']),
   replicas: z.number().int(),
   envKeys: z.array(z.string()),
