@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { bullPrefix, JobIds, QueueNames, type DeploymentView } from '@draas/queue-contracts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { answers, buildTestImage, removeTestImage, startCluster, tickerDockerfile, type Cluster } from './harness.js';
+import { answers, buildTestImage, docker, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from './harness.js';
 import { startRegistry, type TestRegistry } from './registry.js';
 import { startSecondEngine, type SecondEngine } from './second-engine.js';
 import { makeZip } from './zip-fixtures.js';
@@ -171,6 +171,25 @@ describe.skipIf(infraMissing !== null)('image distribution to a second engine', 
       // The password is in no answer and no log line of either app.
       expect(JSON.stringify(running)).not.toContain(password);
       for (const proc of [cluster.scheduler, ...cluster.agents.values()]) expect(proc.output.join('\n')).not.toContain(password);
+    });
+
+    it('runs a digest reference from the scheduler where the registry refuses the agent', async () => {
+      const [pushed] = (await cluster.json<{ deployments: DeploymentView[] }>('/api/deployments')).deployments.filter((x) => x.name === 'via-registry');
+      const byDigest = (await docker.getImage(pushed?.image as string).inspect()).RepoDigests[0] as string;
+      expect(byDigest).toMatch(/@sha256:[0-9a-f]{64}$/);
+      // The second engine forgets it (the first deployment is cancelled and its container removed).
+      await cluster.api(`/api/deployments/${pushed?.id}/cancel`, { method: 'POST' });
+      await cluster.waitForDeployment(pushed?.id as string, (d) => d.status === 'cancelled', 'cancelled');
+      await waitFor('the container to be removed', async () => (await engine.docker.listContainers({ all: true, filters: { label: [`draas.deployment=${pushed?.id}`] } })).length === 0);
+      await engine.docker.getImage(pushed?.imageId as string).remove({ force: true });
+
+      const created = await cluster.deployImage({ image: byDigest, constraints: ['machine=anonymous'] });
+      const running = await cluster.waitForDeployment(created.id, (d) => d.status === 'running', 'running');
+      await answers(running.urls[0] as string, 'via-registry');
+      expect(running.imageId).toBe(pushed?.imageId);
+      const container = await engine.docker.getContainer(running.instances[0]?.containerId as string).inspect();
+      expect(container.Image).toBe(pushed?.imageId);
+      expect((await logOf(cluster, created.id)).some((l) => l.includes(`downloaded ${byDigest} (`))).toBe(true);
     });
 
     it('falls back to the scheduler when the registry refuses the agent', async () => {

@@ -54,6 +54,8 @@ export class ImageProvider {
     if (named) return { ref: image, exposed: named.exposed, fetched: null };
     const byId = imageId === null ? null : await this.deps.runtime.imageInfo(imageId);
     if (!byId || imageId === null) return null;
+    // A digest reference (name@sha256:…) cannot be made a tag: run that content by its id.
+    if (image.includes('@')) return { ref: imageId, exposed: byId.exposed, fetched: null };
     await this.deps.runtime.tagImage(imageId, image);
     return { ref: image, exposed: byId.exposed, fetched: null };
   }
