@@ -77,6 +77,30 @@ describe.skipIf(infraMissing !== null)('image distribution to a second engine', 
       expect(cached).toEqual([`${(running.imageId as string).slice('sha256:'.length)}.tar`]);
     });
 
+    it('removes an image it fetched once no container has used it for AGENT_IMAGE_GC_SECONDS', async () => {
+      await cluster.startAgent('far-gc', onSecondEngine(engine, 'machine=gc', { AGENT_IMAGE_GC_SECONDS: '2' }));
+      const created = await cluster.upload(tickerZip('collected'), { name: 'collected', constraints: '["machine=gc"]' });
+      const running = await cluster.waitForDeployment(created.id, (d) => d.status === 'running', 'running');
+      const imageId = running.imageId as string;
+      // Kept while its container runs, well past the 2 s.
+      await new Promise((r) => setTimeout(r, 4000));
+      expect((await engine.docker.getImage(imageId).inspect()).Id).toBe(imageId);
+      await cluster.api(`/api/deployments/${created.id}/cancel`, { method: 'POST' });
+      await cluster.waitForDeployment(created.id, (d) => d.status === 'cancelled', 'cancelled');
+      await waitFor('the unused image to be removed from the second engine', async () => {
+        try {
+          await engine.docker.getImage(imageId).inspect();
+          return null;
+        } catch (err) {
+          return (err as { statusCode?: number }).statusCode === 404;
+        }
+      }, 20_000, 250);
+      // Images it did not fetch stay: the first engine's build, and the other agents' downloads.
+      expect((await docker.getImage(imageId).inspect()).Id).toBe(imageId);
+      expect((await engine.docker.listImages({ filters: { reference: ['draas/far-away'] } })).length).toBe(1);
+      expect(cluster.agents.get('far-gc')?.output.join('\n')).toContain(imageId);
+    });
+
     it('guards the image endpoint: the job\'s token opens its image only; the admin token opens any', async () => {
       const [d] = (await cluster.json<{ deployments: DeploymentView[] }>('/api/deployments')).deployments.filter((x) => x.name === 'far-away');
       const id = d?.imageId as string;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { agentConnectionName, Channels, describeRedisTarget, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
 import { resolveAgentId } from './agent-id.js';
@@ -23,6 +24,7 @@ import { StatusReporter } from './status/reporter.js';
 import { Cleanup } from './util/cleanup.js';
 import { KeyedLock } from './util/keyed-lock.js';
 import { startDeployWorker } from './worker/deploy-worker.js';
+import { ImageCollector } from './images/image-collector.js';
 import { ImageProvider } from './images/image-provider.js';
 
 export interface AgentDeps {
@@ -77,7 +79,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     await startControl(core, parts);
     parts.reconciler.startPeriodic(config.reconcileMs);
     cleanup.add('periodic reconcile', async () => parts.reconciler.stopPeriodic());
-    startWorker(core, parts);
+    startWorker(core, parts, await startImageCollector(core));
     const healthPort = await startHealth(core, heartbeat);
     log.info({ healthPort, publishIp: config.publishIp, advertiseIp: config.advertiseIp }, 'agent ready');
     return {
@@ -171,14 +173,14 @@ async function startControl(core: Core, parts: Parts): Promise<void> {
   core.cleanup.add('control subscriber', () => subscriber.close());
 }
 
-function startWorker(core: Core, parts: Parts): void {
+function startWorker(core: Core, parts: Parts, collector: ImageCollector | null): void {
   const { config, agentId, runtime, log } = core;
   const worker = startDeployWorker(
     {
       agent: { agentId, publishIp: config.publishIp, advertiseIp: config.advertiseIp },
       images: new ImageProvider({
         runtime, redis: core.redis, keys: core.keys, clock: core.clock,
-        registry: config.registry, schedulerUrl: config.schedulerUrl, timeoutMs: IMAGE_FETCH_TIMEOUT_MS,
+        registry: config.registry, schedulerUrl: config.schedulerUrl, timeoutMs: IMAGE_FETCH_TIMEOUT_MS, collector,
       }),
       sink: parts.sink, clock: core.clock,
       runtime, ...pick(parts), desired: parts.desired, log: log.child({ component: 'deploy' }),
@@ -187,6 +189,19 @@ function startWorker(core: Core, parts: Parts): void {
   );
   // Closed first on shutdown: no new work, and jobs under way are finished.
   core.cleanup.add('deploy worker', () => worker.close());
+}
+
+/** Removes images this agent fetched once nothing has used them for AGENT_IMAGE_GC_SECONDS. */
+async function startImageCollector(core: Core): Promise<ImageCollector | null> {
+  const { config, runtime, log } = core;
+  if (config.imageGcSeconds === 0) return null;
+  const collector = await ImageCollector.open({
+    runtime, file: path.join(config.dataDir, 'fetched-images.json'), unusedMs: config.imageGcSeconds * 1000, log: log.child({ component: 'images' }),
+  });
+  // Looked at twice per period (at least every second, at most every 5 minutes).
+  collector.start(Math.min(Math.max((config.imageGcSeconds * 1000) / 2, 1000), 5 * 60_000));
+  core.cleanup.add('image clean-up', () => collector.close());
+  return collector;
 }
 
 async function startHealth(core: Core, heartbeat: HeartbeatLoop): Promise<number | null> {

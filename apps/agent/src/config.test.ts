@@ -26,6 +26,7 @@ describe('parseEnv', () => {
       logHistoryLines: 10_000,
       docker: {},
       logLevel: 'info',
+      imageGcSeconds: 3600,
     });
   });
 
@@ -44,6 +45,7 @@ describe('parseEnv', () => {
     [{ AGENT_DATA_DIR: '/var/lib/draas' }, 'dataDir', '/var/lib/draas'],
     [{ AGENT_PUBLISH_IP: '127.0.0.1' }, 'publishIp', '127.0.0.1'],
     [{ SCHEDULER_URL: 'http://10.0.0.1:5000/' }, 'schedulerUrl', 'http://10.0.0.1:5000'],
+    [{ AGENT_IMAGE_GC_SECONDS: '0' }, 'imageGcSeconds', 0],
     [{ REGISTRY_URL: '10.0.0.1:5000/team' }, 'registry', { server: '10.0.0.1:5000', prefix: '10.0.0.1:5000/team', auth: null }],
     [
       { REGISTRY_URL: 'https://registry.example.com', REGISTRY_USERNAME: 'ci', REGISTRY_PASSWORD: 'pw' },

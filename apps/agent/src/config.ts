@@ -67,6 +67,8 @@ export interface AgentConfig {
   registry: RegistryConfig | null;
   /** A scheduler's URL to download images from, tried before those the schedulers advertise. */
   schedulerUrl: string | null;
+  /** Images this agent fetched are removed after this long unused; 0 keeps them. */
+  imageGcSeconds: number;
 }
 
 const RESERVED_MEMORY_BYTES = 512 * 1024 ** 2;
@@ -158,6 +160,9 @@ function envSchema(host: HostFacts) {
     // A scheduler to download images from when this engine lacks one and no registry has it; tried
     // before the URLs the schedulers advertise in Redis (set it when those are not reachable from here).
     SCHEDULER_URL: SchedulerUrlSetting,
+    // Seconds an image this agent pulled or downloaded may go unused by any container before it is
+    // removed (0: never). Images that were on the engine before are never touched.
+    AGENT_IMAGE_GC_SECONDS: int(3600, 0, 365 * 86_400),
   })
   .refine(...registryCredentialsPaired);
 }
@@ -195,5 +200,6 @@ export function parseEnv(env: Record<string, string | undefined>, host: HostFact
     reconcileMs: 10_000,
     registry: registryConfig(e),
     schedulerUrl: e.SCHEDULER_URL,
+    imageGcSeconds: e.AGENT_IMAGE_GC_SECONDS,
   };
 }

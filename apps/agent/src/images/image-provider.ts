@@ -8,6 +8,7 @@ import type { Clock } from '../redis/redis-clock.js';
 import { dockerMessage } from '../runtime/docker-errors.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import type { ImageCollector } from './image-collector.js';
 
 /** A scheduler that has not refreshed its entry for this long is not asked. */
 const SCHEDULER_STALE_MS = 30_000;
@@ -22,11 +23,14 @@ export interface ImageProviderDeps {
   schedulerUrl: string | null;
   /** Bound on one pull or one download. */
   timeoutMs: number;
+  /** Told which image each deploy uses, and which ones this agent fetched (null: images are kept). */
+  collector: Pick<ImageCollector, 'used'> | null;
 }
 
-/** What to create the container from, the ports its image exposes, and how it got here (null: it was here). */
+/** What to create the container from, its id, the ports its image exposes, and how it got here (null: it was here). */
 export interface ReadyImage {
   ref: string;
+  id: string;
   exposed: string[];
   fetched: string | null;
 }
@@ -45,19 +49,22 @@ export class ImageProvider {
   constructor(private readonly deps: ImageProviderDeps) {}
 
   async ensure(job: Pick<DeployJob, 'image' | 'imageId' | 'imageToken'>, log: Logger): Promise<ReadyImage> {
-    return (await this.present(job)) ?? this.fetching.run(job.imageId ?? job.image, async () => (await this.present(job)) ?? this.fetch(job, log));
+    const ready =
+      (await this.present(job)) ?? (await this.fetching.run(job.imageId ?? job.image, async () => (await this.present(job)) ?? this.fetch(job, log)));
+    await this.deps.collector?.used(ready.id, ready.fetched !== null);
+    return ready;
   }
 
   /** The image when this engine has it already, by name or by the job's content id (then named as the job says). */
   private async present({ image, imageId }: Pick<DeployJob, 'image' | 'imageId'>): Promise<ReadyImage | null> {
     const named = await this.deps.runtime.imageInfo(image);
-    if (named) return { ref: image, exposed: named.exposed, fetched: null };
+    if (named) return { ref: image, id: named.id, exposed: named.exposed, fetched: null };
     const byId = imageId === null ? null : await this.deps.runtime.imageInfo(imageId);
     if (!byId || imageId === null) return null;
     // A digest reference (name@sha256:…) cannot be made a tag: run that content by its id.
-    if (image.includes('@')) return { ref: imageId, exposed: byId.exposed, fetched: null };
+    if (image.includes('@')) return { ref: imageId, id: imageId, exposed: byId.exposed, fetched: null };
     await this.deps.runtime.tagImage(imageId, image);
-    return { ref: image, exposed: byId.exposed, fetched: null };
+    return { ref: image, id: imageId, exposed: byId.exposed, fetched: null };
   }
 
   private async fetch(job: Pick<DeployJob, 'image' | 'imageId' | 'imageToken'>, log: Logger): Promise<ReadyImage> {

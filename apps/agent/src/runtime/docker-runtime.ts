@@ -52,6 +52,25 @@ export class DockerRuntime {
     await this.followToEnd(stream, signal, 'the image load was stopped');
   }
 
+  /** Whether any container (running or not, DRaaS's or not) was made from this image. */
+  async imageInUse(imageId: string): Promise<boolean> {
+    return (await this.docker.listContainers({ all: true, filters: { ancestor: [imageId] } })).length > 0;
+  }
+
+  /** Removes the image and all its names; 'in-use' when a container holds it, 'gone' when it was not there. */
+  async removeImage(imageId: string): Promise<'removed' | 'in-use' | 'gone'> {
+    try {
+      // force: an image with several names is removed whole (the caller made sure no container uses it).
+      await this.docker.getImage(imageId).remove({ force: true });
+      return 'removed';
+    } catch (err) {
+      const status = dockerStatusCode(err);
+      if (status === 404) return 'gone';
+      if (status === 409) return 'in-use';
+      throw err;
+    }
+  }
+
   /** Gives the image another name (`repo:tag`). */
   async tagImage(imageId: string, ref: string): Promise<void> {
     const colon = ref.lastIndexOf(':');
