@@ -5,7 +5,9 @@
 //   - no instance has two live containers;
 //   - an app that ran undisturbed from the start has every log line (within the cap), in order.
 // Bounded in time (--minutes, at most 30) and count (at most 40 deployments alive); loopback only:
-// its own Redis (append-only, on a free port), two schedulers, two agents, on this Docker engine.
+// its own Redis (append-only, on a free port), two schedulers, two agents: one on this Docker engine,
+// one on a second engine (another machine, as in test/images.int.test.ts) that downloads the image
+// from the schedulers, which are killed too.
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Labels, type DeploymentView } from '@draas/queue-contracts';
 import { buildTestImage, docker, removeTestImage, startCluster, tickerDockerfile, ticks, waitFor, type Cluster } from '../test/harness.js';
+import { startSecondEngine, type SecondEngine } from '../test/second-engine.js';
 import { buildApps } from './apps.js';
 import { freePort, startLocalRedis, type LocalRedis } from './local-redis.js';
 
@@ -35,6 +38,11 @@ const say = (line: string) => console.log(`${new Date().toISOString().slice(11, 
 
 const MAX_ALIVE = 40;
 const AGENTS = ['chaos-a', 'chaos-b'];
+/** chaos-b runs on the second engine. */
+const agentEnv = (id: string, engine: SecondEngine): Record<string, string> =>
+  id === 'chaos-b'
+    ? { HEARTBEAT_MS: '1000', DOCKER_HOST: engine.dockerHost, AGENT_IP: engine.publishIp, AGENT_PUBLISH_IP: engine.publishIp }
+    : { HEARTBEAT_MS: '1000' };
 
 async function main(): Promise<number> {
   buildApps();
@@ -43,13 +51,14 @@ async function main(): Promise<number> {
   let redis: LocalRedis = await startLocalRedis({ dataDir: dir, port, persistent: true });
   const image = `draas-chaos/ticker:${Date.now().toString(36)}`;
   await buildTestImage(image, tickerDockerfile('chaos'));
+  const engine = await startSecondEngine();
   const cluster: Cluster = await startCluster(redis.url);
   const kills: string[] = [];
   const created: string[] = [];
   const cancelled = new Set<string>();
   try {
     await cluster.addScheduler();
-    for (const id of AGENTS) await cluster.startAgent(id, { HEARTBEAT_MS: '1000' });
+    for (const id of AGENTS) await cluster.startAgent(id, agentEnv(id, engine));
     say(`seed ${values.seed ?? '(time)'}; running ${minutes} min`);
 
     const deadline = Date.now() + minutes * 60_000;
@@ -79,7 +88,7 @@ async function main(): Promise<number> {
           const id = pick(AGENTS);
           say(`SIGKILL agent ${id}, start it again`);
           await cluster.agents.get(id)?.stop('SIGKILL');
-          await cluster.startAgent(id, { HEARTBEAT_MS: '1000' });
+          await cluster.startAgent(id, agentEnv(id, engine));
         } else {
           say('SIGKILL Redis, start it again on its append-only file');
           redis.process.kill('SIGKILL');
@@ -106,7 +115,8 @@ async function main(): Promise<number> {
     const problems: string[] = [];
     for (const d of views) {
       if (!settled(d)) problems.push(`${d.id}: still ${d.status} (${d.instances.map((i) => `${i.status} attempt ${i.attempt} on ${i.agentId}${i.error ? `: ${i.error}` : ''}`).join('; ')}; ${d.error ?? ''})`);
-      const live = await docker.listContainers({ filters: { label: [`${Labels.deployment}=${d.id}`] } });
+      const filters = { label: [`${Labels.deployment}=${d.id}`] };
+      const live = [...(await docker.listContainers({ filters })), ...(await engine.docker.listContainers({ filters }))];
       for (const i of d.instances) {
         const mine = live.filter((c) => c.Labels[Labels.instance] === String(i.index));
         if (mine.length > 1) problems.push(`${d.id}/${i.index}: ${mine.length} live containers`);
@@ -129,10 +139,12 @@ async function main(): Promise<number> {
       for (const p of problems) say(`  ${p}`);
       return 1;
     }
-    say(`OK: ${views.length} deployments agree with Docker, no instance has two containers, undisturbed logs are whole`);
+    const perAgent = AGENTS.map((id) => `${id} ${views.flatMap((d) => d.instances).filter((i) => i.agentId === id).length}`).join(', ');
+    say(`OK: ${views.length} deployments agree with Docker (instances last placed on ${perAgent}), no instance has two containers, undisturbed logs are whole`);
     return 0;
   } finally {
     await cluster.close().catch((err: Error) => say(`cleanup: ${err.message}`));
+    await engine.stop();
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
     await removeTestImage(image);
