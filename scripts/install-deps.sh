@@ -16,6 +16,8 @@ command -v redis-sentinel >/dev/null 2>&1 || need+=(redis-sentinel)
 # file made by htpasswd (apache2-utils).
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+# The second Docker engine of that test (and of the chaos script) gets its own bridge from ip.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # The browser tests drive Debian's Chromium through playwright-core (no browser download).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # grep without -q: under pipefail, -q ends the pipe early and busybox's SIGPIPE reads as "missing".
