@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { splitImageRef } from '@draas/queue-contracts';
 import Docker from 'dockerode';
 import { buildTestImage, removeTestImage, startCluster } from '../test/harness.js';
 import { startSecondEngine, type SecondEngine } from '../test/second-engine.js';
@@ -51,7 +52,7 @@ const bench: Bench = async ({ quick, redisUrl }) => {
       const t0 = performance.now();
       const tar = (await docker.getImage(imageId).get()) as unknown as Readable;
       await follow(engine.docker, (await engine.docker.loadImage(tar)) as Readable);
-      await engine.docker.getImage(imageId).tag({ repo: image.split(':')[0] as string, tag: image.split(':')[1] as string });
+      await engine.docker.getImage(imageId).tag(splitImageRef(image));
       const container = await engine.docker.createContainer({
         Image: image,
         ExposedPorts: { '8080/tcp': {} },

@@ -11,6 +11,7 @@ import {
   MIN_MEMORY_BYTES,
   parseLabelList,
   parseMemory,
+  presentSettings,
   RedisPrefixSetting,
   RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting, type RedisTarget,
   registryConfig, registryCredentialsPaired, RegistrySettings, SchedulerUrlSetting, type RegistryConfig,
@@ -172,8 +173,7 @@ function envSchema(host: HostFacts) {
  * Throws ConfigError naming each bad variable.
  */
 export function parseEnv(env: Record<string, string | undefined>, host: HostFacts = readHostFacts()): AgentConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const result = envSchema(host).safeParse(present);
+  const result = envSchema(host).safeParse(presentSettings(env));
   if (!result.success) throw new ConfigError(`invalid settings: ${formatZodError(result.error)}`);
   const e = result.data;
   return {

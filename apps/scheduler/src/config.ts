@@ -6,6 +6,7 @@ import {
   formatZodError,
   intSetting,
   LogLevelSetting,
+  presentSettings,
   RedisPrefixSetting,
   RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting,
   registryConfig,
@@ -127,8 +128,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
  * values count as unset (compose files write `VAR=` for settings the user did not give).
  */
 export function parseEnv(env: Record<string, string | undefined>): SchedulerConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const result = EnvSchema.safeParse(present);
+  const result = EnvSchema.safeParse(presentSettings(env));
   if (!result.success) throw new Error(`bad scheduler setting: ${formatZodError(result.error)}`);
   return toConfig(result.data);
 }

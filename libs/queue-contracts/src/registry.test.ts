@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRegistryUrl, pullable, registryImageRef, registryOf } from './registry.js';
+import { parseRegistryUrl, pullable, registryImageRef, registryOf, splitImageRef } from './registry.js';
 
 describe('parseRegistryUrl', () => {
   it.each([
@@ -30,6 +30,13 @@ describe('image references', () => {
     expect(registryOf('localhost/web')).toBe('localhost');
     expect(registryOf('127.0.0.1:5000/draas/web:abc')).toBe('127.0.0.1:5000');
     expect(registryOf('ghcr.io/team/web:1')).toBe('ghcr.io');
+  });
+
+  it('splits a reference into repository and tag, a registry port not being a tag', () => {
+    expect(splitImageRef('draas/web:abc')).toEqual({ repo: 'draas/web', tag: 'abc' });
+    expect(splitImageRef('127.0.0.1:5000/draas/web:abc')).toEqual({ repo: '127.0.0.1:5000/draas/web', tag: 'abc' });
+    expect(splitImageRef('127.0.0.1:5000/draas/web')).toEqual({ repo: '127.0.0.1:5000/draas/web', tag: 'latest' });
+    expect(splitImageRef('nginx')).toEqual({ repo: 'nginx', tag: 'latest' });
   });
 
   it('pushes builds under the registry prefix, and never pulls a local build tag', () => {

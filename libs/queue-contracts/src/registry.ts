@@ -55,6 +55,15 @@ export function registryOf(ref: string): string | null {
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first : null;
 }
 
+/**
+ * A reference's repository and tag, as Docker's tag call takes them (`127.0.0.1:5000/web:1` →
+ * `127.0.0.1:5000/web`, `1`); no tag means `latest`. A colon before the last `/` is a port.
+ */
+export function splitImageRef(ref: string): { repo: string; tag: string } {
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref, tag: 'latest' };
+}
+
 /** The tag a build gets on the scheduler's engine: `draas/<name>:<deploymentId>`. */
 export const imageTag = (name: string, deploymentId: string): string => `draas/${name}:${deploymentId}`;
 

@@ -95,6 +95,10 @@ export const RedisPrefixSetting = z
 
 export const LogLevelSetting = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
+/** The environment without empty values: compose files write `VAR=` for settings the user did not give, which means unset. */
+export const presentSettings = (env: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
+
 /** A whole number in [min, max]; digits only, so `1e3` or `12abc` are refused rather than guessed at. */
 export const intSetting = (fallback: number, min: number, max: number) =>
   z

@@ -59,8 +59,9 @@ export class ImageProvider {
   private async present({ image, imageId }: Pick<DeployJob, 'image' | 'imageId'>): Promise<ReadyImage | null> {
     const named = await this.deps.runtime.imageInfo(image);
     if (named) return { ref: image, id: named.id, exposed: named.exposed, fetched: null };
-    const byId = imageId === null ? null : await this.deps.runtime.imageInfo(imageId);
-    if (!byId || imageId === null) return null;
+    if (imageId === null) return null;
+    const byId = await this.deps.runtime.imageInfo(imageId);
+    if (!byId) return null;
     // A digest reference (name@sha256:…) cannot be made a tag: run that content by its id.
     if (image.includes('@')) return { ref: imageId, id: imageId, exposed: byId.exposed, fetched: null };
     await this.deps.runtime.tagImage(imageId, image);

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { ContainerCreateOptions, ContainerInfo, ContainerInspectInfo } from 'dockerode';
-import { Labels } from '@draas/queue-contracts';
+import { Labels, splitImageRef } from '@draas/queue-contracts';
 import { dockerMessage, dockerStatusCode } from './docker-errors.js';
 import type { DockerConnection } from '@draas/queue-contracts';
 
@@ -73,9 +73,7 @@ export class DockerRuntime {
 
   /** Gives the image another name (`repo:tag`). */
   async tagImage(imageId: string, ref: string): Promise<void> {
-    const colon = ref.lastIndexOf(':');
-    const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
-    await this.docker.getImage(imageId).tag({ repo, tag });
+    await this.docker.getImage(imageId).tag(splitImageRef(ref));
   }
 
   private async followToEnd(stream: Readable, signal: AbortSignal, abortMessage: string): Promise<void> {

@@ -1,12 +1,13 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { BuildJob, imageTag, Labels, registryImageRef, type DeploymentRecord } from '@draas/queue-contracts';
+import { BuildJob, imageTag, Labels, registryImageRef, splitImageRef, type DeploymentRecord } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { unpackContext } from '../archive/zip-reader.js';
 import type { SchedulerContext } from '../context.js';
 import { setStatus, systemLog } from '../deployments/lifecycle.js';
 import { BadArchive } from '../errors/index.js';
-import { localImageId, pushImage } from '../images/registry-push.js';
+import { localImageId } from '../images/local-image.js';
+import { pushImage } from '../images/registry-push.js';
 import { dockerBuild, type BuildOutcome } from './docker-build.js';
 import { LogBatcher } from './log-batcher.js';
 
@@ -147,8 +148,7 @@ async function reuseImage(ctx: SchedulerContext, record: DeploymentRecord, tag: 
   const previous = await ctx.redis.get(ctx.keys.imageByHash(record.source.sha256));
   if (!previous) return false;
   try {
-    const [repo, version] = splitTag(tag);
-    await ctx.docker.getImage(previous).tag({ repo, tag: version });
+    await ctx.docker.getImage(previous).tag(splitImageRef(tag));
   } catch (err) {
     // The earlier image is gone (pruned): build again. Anything else is a real failure.
     if ((err as { statusCode?: number }).statusCode === 404) return false;
@@ -157,11 +157,6 @@ async function reuseImage(ctx: SchedulerContext, record: DeploymentRecord, tag: 
   await systemLog(ctx, record.id, `same archive as ${previous}: reusing its image`);
   await finishBuild(ctx, record, tag);
   return true;
-}
-
-function splitTag(tag: string): [string, string] {
-  const colon = tag.lastIndexOf(':');
-  return [tag.slice(0, colon), tag.slice(colon + 1)];
 }
 
 async function fail(ctx: SchedulerContext, deploymentId: string, error: string): Promise<void> {

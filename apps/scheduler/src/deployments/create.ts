@@ -8,7 +8,7 @@ import {
 } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
 import { Conflict } from '../errors/index.js';
-import { localImageId } from '../images/registry-push.js';
+import { localImageId } from '../images/local-image.js';
 import { cancelDeployment, type CancelOptions } from './cancel.js';
 import { systemLog } from './lifecycle.js';
 

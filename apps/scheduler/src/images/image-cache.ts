@@ -5,6 +5,7 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import type { Logger } from '../logger.js';
+import { localImageId } from './local-image.js';
 
 export interface CachedImage {
   file: string;
@@ -37,21 +38,22 @@ export class ImageCache {
   /** The tar of the image with this id, saved first if needed; null when the engine has no such image. */
   async get(imageId: string): Promise<CachedImage | null> {
     const file = this.fileOf(imageId);
-    const ready = (await this.cached(file)) ?? (await this.saving.get(imageId));
-    if (ready !== undefined) return ready;
-    const started = await this.startSave(imageId, file, null);
-    return started && started.saved;
+    const cached = await this.cached(file);
+    if (cached) return cached;
+    // No await between looking for a save under way and starting one: two callers cannot both start.
+    return this.saving.get(imageId) ?? this.startSave(imageId, file, null).saved;
   }
 
   /** The tar to send for this id; null when the engine has no such image. */
   async open(imageId: string): Promise<ServedImage | null> {
     const file = this.fileOf(imageId);
-    const ready = (await this.cached(file)) ?? (await this.saving.get(imageId));
-    if (ready === null) return null;
-    if (ready) return { stream: createReadStream(ready.file), bytes: ready.bytes };
-    const live = new PassThrough({ highWaterMark: 1 << 20 });
-    const started = await this.startSave(imageId, file, live);
-    return started && { stream: live, bytes: null };
+    const ready = (await this.cached(file)) ?? this.saving.get(imageId);
+    if (ready === undefined) {
+      const live = new PassThrough({ highWaterMark: 1 << 20 });
+      return (await this.startSave(imageId, file, live).source) ? { stream: live, bytes: null } : null;
+    }
+    const saved = await ready;
+    return saved && { stream: createReadStream(saved.file), bytes: saved.bytes };
   }
 
   private fileOf(imageId: string): string {
@@ -67,36 +69,24 @@ export class ImageCache {
   }
 
   /**
-   * Starts the save (null when the engine has no such image) and returns once the engine has begun
-   * to write it; `saved` settles when the file is complete. `live`, if given, gets every byte too.
+   * Starts a save and keeps it in `saving` at once. `source` settles once the engine has begun to write
+   * the image (null: it has no such image); `saved` when the file is complete. `live`, if given, gets
+   * every byte too.
    */
-  private async startSave(imageId: string, file: string, live: PassThrough | null): Promise<{ saved: Promise<CachedImage | null> } | null> {
-    let begun!: (source: Readable | null) => void;
-    const beginning = new Promise<Readable | null>((resolve) => (begun = resolve));
-    const saved = this.save(imageId, file, live, begun).finally(() => this.saving.delete(imageId));
+  private startSave(imageId: string, file: string, live: PassThrough | null): { source: Promise<Readable | null>; saved: Promise<CachedImage | null> } {
+    const source = (async () => ((await localImageId(this.docker, imageId)) === null ? null : ((await this.docker.getImage(imageId).get()) as unknown as Readable)))();
+    const saved = source.then((tar) => tar && this.write(imageId, tar, file, live)).finally(() => this.saving.delete(imageId));
     this.saving.set(imageId, saved);
     // Whoever waits for the file (or reads `live`) gets the failure too; this records it for the operator.
     saved.catch((err: Error) => this.logger.error({ err, imageId }, 'saving an image for agents failed'));
-    // A failure before the engine began is the caller's; one after it reaches `saved` (and `live`).
-    const source = await Promise.race([beginning, saved.then(() => null)]);
-    if (source === null && (await saved) === null) return null;
-    return { saved };
+    return { source, saved };
   }
 
-  private async save(imageId: string, file: string, live: PassThrough | null, begun: (source: Readable | null) => void): Promise<CachedImage | null> {
-    const image = this.docker.getImage(imageId);
-    try {
-      await image.inspect();
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return null;
-      throw err;
-    }
+  private async write(imageId: string, source: Readable, file: string, live: PassThrough | null): Promise<CachedImage> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const partial = `${file}.${process.pid}.partial`;
     const started = Date.now();
     try {
-      const source = (await image.get()) as unknown as Readable;
-      begun(source);
       const out = createWriteStream(partial, { mode: 0o600, highWaterMark: 1 << 20 });
       await (live ? pipeline(source, alsoTo(live), out) : pipeline(source, out));
       await rename(partial, file);

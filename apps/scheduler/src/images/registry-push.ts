@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { RegistryConfig } from '@draas/queue-contracts';
+import { splitImageRef, type RegistryConfig } from '@draas/queue-contracts';
 
 interface PushEvent {
   status?: string;
@@ -21,8 +21,7 @@ export async function pushImage(
   timeoutMs: number,
   onLines: (lines: string[]) => void,
 ): Promise<void> {
-  const colon = ref.lastIndexOf(':');
-  await docker.getImage(localTag).tag({ repo: ref.slice(0, colon), tag: ref.slice(colon + 1) });
+  await docker.getImage(localTag).tag(splitImageRef(ref));
   const authconfig = registry.auth ? { ...registry.auth, serveraddress: registry.server } : undefined;
   const stream = await docker.getImage(ref).push({ ...(authconfig ? { authconfig } : {}), abortSignal: AbortSignal.timeout(timeoutMs) });
   let failure: string | null = null;
@@ -37,14 +36,4 @@ export async function pushImage(
     );
   });
   if (failure !== null) throw new Error(failure);
-}
-
-/** The id of the image `ref` names on this engine, or null when the engine has no such image. */
-export async function localImageId(docker: Docker, ref: string): Promise<string | null> {
-  try {
-    return (await docker.getImage(ref).inspect()).Id;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return null;
-    throw err;
-  }
 }
