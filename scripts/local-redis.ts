@@ -25,6 +25,11 @@ export interface LocalRedisOptions {
   logFile?: string;
   /** More redis-server arguments (tests: `--replicaof` for a replica). */
   extraArgs?: string[];
+  /**
+   * Its own process group (npm start): a Ctrl-C in the terminal then reaches only the caller, which
+   * stops the apps first and Redis last, instead of Redis dying under the apps still closing.
+   */
+  ownProcessGroup?: boolean;
 }
 
 const USER = 'draas';
@@ -82,7 +87,7 @@ export async function startLocalRedis(options: LocalRedisOptions): Promise<Local
   ];
   if (!options.persistent) args.push('--appendonly', 'no', '--save', '');
   args.push(...(options.extraArgs ?? []));
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const child = spawn('redis-server', args, { stdio: 'ignore', detached: options.ownProcessGroup ?? false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (err) => reject(new Error(`cannot start redis-server (${err.message}); run scripts/install-deps.sh`))),

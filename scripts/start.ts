@@ -22,6 +22,7 @@ const port = Number(process.env.PORT ?? 5000);
 const children: { name: string; child: ChildProcess }[] = [];
 let redis: LocalRedis | null = null;
 let stopping = false;
+let stopped: Promise<never> | null = null;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -61,25 +62,32 @@ function startApp(name: App, env: Record<string, string>): ChildProcess {
   return child;
 }
 
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    say('\nstopping DRaaS…');
-    await Promise.all(
-      children.map(({ child }) =>
-        child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-      ),
-    );
-    await redis?.stop();
-    say('stopped.');
-  }
+/**
+ * Stops the apps, then Redis, then exits. A second call (Ctrl-C reaches this process both from the
+ * terminal and relayed by tsx) waits for the first instead of exiting under it.
+ */
+function stop(code: number): Promise<never> {
+  stopped ??= stopAll(code);
+  return stopped;
+}
+
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  say('\nstopping DRaaS…');
+  await Promise.all(
+    children.map(({ child }) =>
+      child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+    ),
+  );
+  await redis?.stop();
+  say('stopped.');
   process.exit(code);
 }
 
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
   buildApps();
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
-    redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: Number(process.env.DRAAS_REDIS_PORT ?? 6380), persistent: true });
+    redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: Number(process.env.DRAAS_REDIS_PORT ?? 6380), persistent: true, ownProcessGroup: true });
     redisUrl = redis.url;
     say(`redis      127.0.0.1:${redis.port} (data in .draas/redis)`);
   }
