@@ -3,6 +3,7 @@ import {
   canDeploymentTransition,
   canInstanceTransition,
   deriveDeploymentStatus,
+  followInstances,
   type DeploymentStatus,
   type InstanceStatus,
 } from './status.js';
@@ -63,5 +64,15 @@ describe('deriveDeploymentStatus', () => {
     [['cancelled', 'exited'], 'exited'],
   ])('%j → %s', (instances, status) => {
     expect(deriveDeploymentStatus(instances)).toBe(status);
+  });
+});
+
+describe('followInstances', () => {
+  it('moves a placed deployment along with its instances, within the allowed steps', () => {
+    expect(followInstances('scheduled', 'running', ['running'])).toBe('running');
+    expect(followInstances('running', 'cancelled', ['cancelled'])).toBe('cancelled');
+    expect(followInstances('running', 'cancelled', ['running'])).toBe('running');
+    // Not a step back to before placement, nor out of an end.
+    expect(followInstances('cancelled', 'cancelled', ['running'])).toBe('cancelled');
   });
 });

@@ -87,3 +87,14 @@ export function deriveDeploymentStatus(instances: readonly InstanceStatus[]): De
   if (instances.some((s) => s === 'failed' || s === 'lost')) return 'failed';
   return 'exited';
 }
+
+/**
+ * A placed deployment's status as its instances make it: derived from them (a cancelled one that no
+ * longer runs anything is `cancelled`), when the step from its current status is allowed. The stored
+ * record follows this after every instance change, and views apply it to the instances they show,
+ * so an answer never shows a running instance under a deployment still said to be `scheduled`.
+ */
+export function followInstances(current: DeploymentStatus, desired: 'running' | 'cancelled', instances: readonly InstanceStatus[]): DeploymentStatus {
+  const derived = desired === 'cancelled' && !instances.includes('running') ? 'cancelled' : deriveDeploymentStatus(instances);
+  return canDeploymentTransition(current, derived) ? derived : current;
+}

@@ -1,6 +1,6 @@
 import {
   canDeploymentTransition,
-  deriveDeploymentStatus,
+  followInstances,
   type DeploymentRecord,
   type DeploymentStatus,
   type InstanceRecord,
@@ -38,13 +38,12 @@ export async function setStatus(
  */
 export async function refreshFromInstances(ctx: Ctx, id: string, changedInstances: readonly InstanceRecord[] = []): Promise<DeploymentRecord> {
   const [record, statuses] = await Promise.all([ctx.deployments.require(id), ctx.deployments.instanceStatuses(id)]);
-  const derived = record.desired === 'cancelled' && !statuses.includes('running') ? 'cancelled' : deriveDeploymentStatus(statuses);
   const allPlaced = statuses.length === record.spec.replicas && !statuses.includes('pending');
   const result = await ctx.deployments.update(id, (current) => {
     const error = allPlaced && current.error?.startsWith('waiting for capacity') ? null : current.error;
-    if (current.status === derived && current.error === error) return null;
-    if (!canDeploymentTransition(current.status, derived)) return null;
-    return { ...current, status: derived, error, updatedAt: new Date(ctx.clock.now()).toISOString() };
+    const status = followInstances(current.status, current.desired, statuses);
+    if (current.status === status && current.error === error) return null;
+    return { ...current, status, error, updatedAt: new Date(ctx.clock.now()).toISOString() };
   });
   if (result.changed || changedInstances.length) await ctx.events.deployment(result.record, changedInstances);
   return result.record;

@@ -1,4 +1,5 @@
 import {
+  followInstances,
   formatMemory,
   restartToString,
   type AgentView,
@@ -18,7 +19,8 @@ export function toDeploymentView(record: DeploymentRecord, instances: readonly I
   return {
     id: record.id,
     name: spec.name,
-    status: record.status,
+    // As the instances shown make it: the record follows them a moment after each change.
+    status: instances.length ? followInstances(record.status, record.desired, instances.map((i) => i.status)) : record.status,
     desired: record.desired,
     image: record.image,
     imageId: record.imageId,
