@@ -19,6 +19,30 @@ describe('mapLimit', () => {
   it('handles nothing', async () => {
     expect(await mapLimit([], 4, async () => 1)).toEqual([]);
   });
+
+  it('rejects with the first failure once the calls in flight end, and starts nothing after it', async () => {
+    const started: number[] = [];
+    const finished: number[] = [];
+    const run = mapLimit([0, 1, 2, 3, 4, 5], 2, async (i) => {
+      started.push(i);
+      // 0 is slow, 1 fails at once: 0 is still in flight and must end before the rejection.
+      await new Promise((r) => setTimeout(r, i === 0 ? 20 : 1));
+      if (i === 1) throw new Error(`boom ${i}`);
+      finished.push(i);
+      return i;
+    });
+    await expect(run).rejects.toThrow('boom 1');
+    expect(started).toEqual([0, 1]);
+    expect(finished).toEqual([0]);
+  });
+
+  it('rejects with the first failure when several fail', async () => {
+    const run = mapLimit([1, 2, 3], 3, async (i) => {
+      await new Promise((r) => setTimeout(r, i * 5));
+      throw new Error(`boom ${i}`);
+    });
+    await expect(run).rejects.toThrow('boom 1');
+  });
 });
 
 describe('forEachWeighted', () => {

@@ -1,14 +1,24 @@
-/** Maps with at most `limit` calls in flight; results keep the input's order. */
+/**
+ * Maps with at most `limit` calls in flight; results keep the input's order. The first rejection
+ * rejects the whole, once the calls in flight have finished; no further item starts after it (as
+ * forEachWeighted below).
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | null = null;
   const lane = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const at = next++;
-      results[at] = await fn(items[at] as T);
+      try {
+        results[at] = await fn(items[at] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure) throw (failure as { error: unknown }).error;
   return results;
 }
 
