@@ -23,8 +23,11 @@ export const redisKeys = (prefix: string) =>
     placements: `${prefix}:placements`,
     /** Set of deployment ids with instances that no agent could take yet. */
     pending: `${prefix}:deployments:pending`,
-    /** Image already built from an archive with this SHA-256, for reuse. */
-    imageByHash: (sha256: string) => `${prefix}:image-by-hash:${sha256}`,
+    /**
+     * Image already built from an archive with this SHA-256, for reuse. `v2`: builds keep the
+     * archive's file modes; an image under an older key may lack them and is not reused.
+     */
+    imageByHash: (sha256: string) => `${prefix}:image-by-hash:v2:${sha256}`,
     /** Random key the schedulers sign image download tokens with (made once by the first scheduler). */
     imageKey: `${prefix}:image-key`,
     /** Sorted set of the schedulers' URLs as agents reach them, scored by when each last said so (ms). */

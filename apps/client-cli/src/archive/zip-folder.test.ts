@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import unzipper from 'unzipper';
@@ -65,15 +65,18 @@ describe('zipFolder', () => {
       expect(Object.keys(entries).sort()).toEqual([
         '.dockerignore',
         'Dockerfile',
+        'dist/',
+        'dist/public/',
         'dist/public/app.css',
         'empty/',
         'index.js',
         'keep.log',
+        'sub/',
         'sub/deep.log',
       ]);
       expect(entries['Dockerfile']).toBe('FROM scratch\n');
       expect(entries['dist/public/app.css']).toBe('re-included by !dist/public');
-      expect(zip.entries).toBe(7);
+      expect(zip.entries).toBe(10);
       expect(path.basename(zip.path)).toBe('my-app.zip');
     } finally {
       await zip.cleanup();
@@ -83,8 +86,19 @@ describe('zipFolder', () => {
   it('sends everything when there is no .dockerignore', async () => {
     await makeTree(tmp, { Dockerfile: 'FROM scratch', 'a/b/c.txt': 'c', '.hidden': 'h' });
     const zip = await zipFolder(tmp);
-    expect(Object.keys(await readZip(zip.path)).sort()).toEqual(['.hidden', 'Dockerfile', 'a/b/c.txt']);
+    expect(Object.keys(await readZip(zip.path)).sort()).toEqual(['.hidden', 'Dockerfile', 'a/', 'a/b/', 'a/b/c.txt']);
     await zip.cleanup();
+  });
+
+  it('stores the mode of every file and folder, as the scheduler keeps them', async () => {
+    await makeTree(tmp, { Dockerfile: 'FROM scratch', 'bin/start.sh': '#!/bin/sh', 'private/key': 'k' });
+    await chmod(path.join(tmp, 'bin/start.sh'), 0o755);
+    await chmod(path.join(tmp, 'private/key'), 0o600);
+    await chmod(path.join(tmp, 'private'), 0o700);
+    const zip = await zipFolder(tmp);
+    const modes = Object.fromEntries((await unzipper.Open.file(zip.path)).files.map((f) => [f.path, (f.externalFileAttributes >>> 16) & 0o777]));
+    await zip.cleanup();
+    expect(modes).toMatchObject({ 'bin/start.sh': 0o755, 'private/': 0o700, 'private/key': 0o600 });
   });
 
   it('keeps links inside the folder as links and skips, with a reason, those leading outside', async () => {

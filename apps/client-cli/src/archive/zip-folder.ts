@@ -24,6 +24,9 @@ export interface ZipFolderOptions {
   onSkip?: (relativePath: string, why: string) => void;
 }
 
+/** rwx for owner, group and others: what the scheduler keeps (not setuid, setgid or sticky). */
+const PERMISSION_BITS = 0o777;
+
 /** Always sent, like Docker does: the builder needs them even when .dockerignore lists them. */
 const ALWAYS_INCLUDED = new Set(['Dockerfile', '.dockerignore']);
 
@@ -33,7 +36,7 @@ const ignore = dockerignoreModule as unknown as typeof dockerignoreModule.defaul
 
 type Entry =
   | { kind: 'file'; name: string; absolute: string }
-  | { kind: 'dir'; name: string }
+  | { kind: 'dir'; name: string; mode: number }
   | { kind: 'symlink'; name: string; target: string };
 
 export async function zipFolder(folder: string, options: ZipFolderOptions = {}): Promise<ZippedFolder> {
@@ -53,7 +56,7 @@ export async function zipFolder(folder: string, options: ZipFolderOptions = {}):
     const archive = new ZipArchive({ zlib: { level: 6 } });
     for (const entry of entries) {
       if (entry.kind === 'file') archive.file(entry.absolute, { name: entry.name });
-      else if (entry.kind === 'dir') archive.append(Buffer.alloc(0), { name: `${entry.name}/`, type: 'directory' });
+      else if (entry.kind === 'dir') archive.append(Buffer.alloc(0), { name: `${entry.name}/`, type: 'directory', mode: entry.mode });
       else archive.symlink(entry.name, entry.target);
     }
     const written = pipeline(archive, createWriteStream(zipPath));
@@ -90,10 +93,12 @@ async function collectEntries(
       if (info.isDirectory()) {
         // Like Docker, an ignored folder is only entered when a `!` rule might bring something back.
         if (ignored && !rules.hasExceptions) continue;
+        // Every kept folder has its own entry, so that its mode travels (files' modes travel with
+        // them: archiver reads each file's). An ignored one is only implied by what came back.
+        const own: Entry | null = ignored ? null : { kind: 'dir', name: rel, mode: info.mode & PERMISSION_BITS };
+        if (own) entries.push(own);
         const inside = await walk(rel);
-        // Empty folders are kept (a COPY may rely on them); an ignored one only if something came back.
-        if (inside === 0 && !ignored) entries.push({ kind: 'dir', name: rel });
-        if (inside > 0 || !ignored) kept++;
+        if (inside > 0 || own) kept++;
         continue;
       }
       if (ignored) continue;

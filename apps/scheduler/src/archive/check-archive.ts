@@ -10,6 +10,8 @@ export interface ArchiveEntry {
   /** The path as stored in the ZIP. */
   path: string;
   kind: EntryKind;
+  /** Permission bits (0o755) the build context gives it; links have none that count. */
+  mode?: number;
   compressedBytes: number;
   uncompressedBytes: number;
   /** For symlinks: where the link points (its stored content). */

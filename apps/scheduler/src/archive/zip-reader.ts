@@ -18,17 +18,31 @@ const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 /** A symlink's stored target is tiny; anything bigger is not a real link. */
 const MAX_LINK_BYTES = 4096;
+/** Permission bits kept from an entry: rwx for owner, group and others (no setuid, setgid, sticky). */
+const PERMISSION_BITS = 0o777;
+/**
+ * The mode of files and folders in a ZIP that stores none (made on Windows, or by a tool that wrote
+ * no Unix attributes): what `docker build` gives a context sent from Windows, -rwxr-xr-x.
+ */
+export const DEFAULT_ENTRY_MODE = 0o755;
+
+const madeByUnix = (file: ZipFile): boolean => file.versionMadeBy >> 8 === 3;
 
 function kindOf(file: ZipFile): EntryKind {
-  const madeByUnix = file.versionMadeBy >> 8 === 3;
   const mode = (file.externalFileAttributes >>> 16) & S_IFMT;
-  if (madeByUnix && mode !== 0) {
+  if (madeByUnix(file) && mode !== 0) {
     if (mode === S_IFLNK) return 'symlink';
     if (mode === S_IFDIR) return 'directory';
     if (mode === S_IFREG) return 'file';
     return 'special';
   }
   return file.type === 'Directory' || file.path.endsWith('/') ? 'directory' : 'file';
+}
+
+/** The rwx bits the archiver stored (zip -r, Python's zipfile, the CLI), else Docker's default. */
+function modeOf(file: ZipFile): number {
+  const permissions = (file.externalFileAttributes >>> 16) & PERMISSION_BITS;
+  return madeByUnix(file) && permissions !== 0 ? permissions : DEFAULT_ENTRY_MODE;
 }
 
 async function openZip(zipPath: string): Promise<ZipFile[]> {
@@ -71,6 +85,7 @@ async function toEntry(file: ZipFile, limits: ArchiveLimits): Promise<ArchiveEnt
   const entry: ArchiveEntry = {
     path: file.path,
     kind,
+    mode: modeOf(file),
     compressedBytes: file.compressedSize,
     uncompressedBytes: file.uncompressedSize,
     localHeaderOffset: file.offsetToLocalFileHeader,

@@ -8,6 +8,7 @@ import { setStatus, systemLog } from '../deployments/lifecycle.js';
 import { BadArchive } from '../errors/index.js';
 import { localImageId } from '../images/local-image.js';
 import { pushImage } from '../images/registry-push.js';
+import { contextTar } from './context-tar.js';
 import { dockerBuild, type BuildOutcome } from './docker-build.js';
 import { LogBatcher } from './log-batcher.js';
 
@@ -94,7 +95,7 @@ async function unpackAndBuild(
   const checked = await unpackContext(uploadPath(ctx, deploymentId), contextDir, ctx.config.archive);
   return dockerBuild(
     ctx.docker,
-    contextDir,
+    contextTar(contextDir, checked.entries),
     {
       tag,
       dockerfile: checked.dockerfile,

@@ -1,10 +1,9 @@
 import type Docker from 'dockerode';
-import { Readable } from 'node:stream';
-import { pack } from 'tar-fs';
+import type { Readable } from 'node:stream';
 import { LineSplitter } from './line-splitter.js';
 
-// A thin wrapper over the Engine's build: tar the context, stream every output line to the caller,
-// and say plainly whether the user's build failed (and why) or the engine did.
+// A thin wrapper over the Engine's build: send the context (a tar: context-tar.ts), stream every
+// output line to the caller, and say plainly whether the user's build failed (and why) or the engine did.
 
 export interface BuildOptions {
   tag: string;
@@ -29,7 +28,7 @@ interface BuildEvent {
 
 export async function dockerBuild(
   docker: Docker,
-  contextDir: string,
+  context: Readable,
   options: BuildOptions,
   onLines: (lines: string[]) => void,
 ): Promise<BuildOutcome> {
@@ -38,8 +37,7 @@ export async function dockerBuild(
   const splitter = new LineSplitter();
   let buildError: string | null = null;
   try {
-    // tar-fs 3 makes a streamx stream; dockerode wants a Node one.
-    const stream = await docker.buildImage(Readable.from(pack(contextDir)), {
+    const stream = await docker.buildImage(context, {
       t: options.tag,
       dockerfile: options.dockerfile,
       memory: options.memoryBytes,
