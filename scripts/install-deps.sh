@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to run and test DRaaS
 # (Docker Engine, redis-server, redis-sentinel, docker-compose, docker-registry, htpasswd, static
-# busybox, Chromium for the browser tests), then makes sure dockerd runs.
-# Safe to run again: it skips what is already there.
+# busybox, Chromium for the browser tests, zip and python3 for the archive tests), then makes sure
+# dockerd runs (scripts/start-docker.sh). Safe to run again: it skips what is already there.
+# It never stops or reconfigures a service that is already on the machine.
 set -euo pipefail
 
 need=()
@@ -20,33 +21,33 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # The browser tests drive Debian's Chromium through playwright-core (no browser download).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The file-mode tests zip folders with Info-ZIP and with Python's zipfile, as users do.
+command -v zip >/dev/null 2>&1 || need+=(zip)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 # grep without -q: under pipefail, -q ends the pipe early and busybox's SIGPIPE reads as "missing".
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x httpd >/dev/null || need+=(busybox-static)
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
+# Packages are installed without starting their services (a policy-rc.d that says no, as Docker's
+# own images do), unless the machine has its own policy: Debian's docker-registry would otherwise
+# take port 5000, the scheduler's, and redis-server 6379. The Docker engine is started below.
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    $SUDO sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Where systemd runs the machine, the registry this script installed for the tests would still
+  # start at the next boot, on port 5000: it stays installed but not enabled (the tests start their own).
+  if [[ " ${need[*]} " == *" docker-registry "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --quiet docker-registry.service
+  fi
 fi
 
-# Debian's docker-registry package may start a system registry on port 5000, the scheduler's
-# default port; the tests start their own, so that one is stopped.
-pkill -f 'docker-registry serve /etc/docker/registry/config.yml' 2>/dev/null || true
-
-# Debian's redis-server package may start a system instance on 6379; DRaaS runs its own
-# with the project's redis.conf, so that one is left alone.
-
-if ! docker info >/dev/null 2>&1; then
-  echo "install-deps: starting dockerd"
-  mkdir -p /var/log
-  $SUDO sh -c 'nohup dockerd >/var/log/dockerd.log 2>&1 &'
-  for _ in $(seq 1 60); do
-    docker info >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  docker info >/dev/null 2>&1 || { echo "install-deps: dockerd did not start; see /var/log/dockerd.log" >&2; tail -n 30 /var/log/dockerd.log >&2 || true; exit 1; }
-fi
+"$(dirname "$0")/start-docker.sh"
 echo "install-deps: docker $(docker version --format '{{.Server.Version}}'), $(redis-server --version | cut -d' ' -f3), busybox ok, $(chromium --version 2>/dev/null | head -1)"

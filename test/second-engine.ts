@@ -8,6 +8,7 @@ import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { REPO_ROOT } from '../scripts/local-redis.js';
 import { waitFor } from './harness.js';
 
 const run = promisify(execFile);
@@ -21,7 +22,15 @@ export interface SecondEngine {
   stop(): Promise<void>;
 }
 
-export async function startSecondEngine(publishIp = '127.0.0.2'): Promise<SecondEngine> {
+export interface SecondEngineOptions {
+  /**
+   * Start it the way install-deps starts the first one, through scripts/start-docker.sh, from a
+   * process group of its own that stands for the terminal (`terminalGroup` then names it).
+   */
+  viaStartScript?: boolean;
+}
+
+export async function startSecondEngine(publishIp = '127.0.0.2', options: SecondEngineOptions = {}): Promise<SecondEngine & { terminalGroup: number | null }> {
   const id = randomBytes(3).toString('hex');
   // Short: a unix socket path must fit in 108 bytes.
   const root = `/tmp/draas-e2-${id}`;
@@ -33,43 +42,102 @@ export async function startSecondEngine(publishIp = '127.0.0.2'): Promise<Second
   await run('ip', ['link', 'set', bridge, 'up']);
   const socket = path.join(root, 'docker.sock');
   const logFile = path.join(root, 'dockerd.log');
-  const out = openSync(logFile, 'a');
   // No iptables rules: the first engine owns the host's chains. Published ports then go through
   // docker-proxy, which is all a loopback address needs.
-  const child: ChildProcess = spawn(
-    'dockerd',
-    [
-      '--data-root', path.join(root, 'data'),
-      '--exec-root', path.join(root, 'exec'),
-      '--pidfile', path.join(root, 'docker.pid'),
-      '--host', `unix://${socket}`,
-      '--bridge', bridge,
-      '--iptables=false',
-      '--ip-masq=false',
-      '--ip', publishIp,
-    ],
-    { stdio: ['ignore', out, out] },
-  );
+  const flags = [
+    '--data-root', path.join(root, 'data'),
+    '--exec-root', path.join(root, 'exec'),
+    '--pidfile', path.join(root, 'docker.pid'),
+    '--host', `unix://${socket}`,
+    '--bridge', bridge,
+    '--iptables=false',
+    '--ip-masq=false',
+    '--ip', publishIp,
+  ];
+  const launched = options.viaStartScript ? await launchWithScript(flags, socket, logFile) : launchDirectly(flags, logFile);
   const docker = new Docker({ socketPath: socket });
   const cleanup = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await launched.stop(path.join(root, 'docker.pid'));
     await run('ip', ['link', 'del', bridge]);
     rmSync(root, { recursive: true, force: true });
   };
   try {
     await waitFor('the second Docker engine to answer', async () => {
-      if (child.exitCode !== null) throw new Error(`dockerd exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      if (launched.exited()) throw new Error(`dockerd exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
       return (await docker.ping().then(() => true, () => false)) || null;
     }, 30_000, 200);
   } catch (err) {
     await cleanup();
     throw err;
   }
-  return { dockerHost: `unix://${socket}`, docker, publishIp, stop: cleanup };
+  return { dockerHost: `unix://${socket}`, docker, publishIp, stop: cleanup, terminalGroup: launched.terminalGroup };
+}
+
+interface Launched {
+  exited(): boolean;
+  stop(pidFile: string): Promise<void>;
+  terminalGroup: number | null;
+}
+
+/** dockerd as the test's child: it ends with the test run. */
+function launchDirectly(flags: string[], logFile: string): Launched {
+  const out = openSync(logFile, 'a');
+  const child: ChildProcess = spawn('dockerd', flags, { stdio: ['ignore', out, out] });
+  return {
+    exited: () => child.exitCode !== null,
+    terminalGroup: null,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * scripts/start-docker.sh run from a process group of its own, as a terminal runs a command; the
+ * group lives on (a `sleep` in it) so that a test can send it a Ctrl-C afterwards.
+ */
+async function launchWithScript(flags: string[], socket: string, logFile: string): Promise<Launched> {
+  const script = path.join(REPO_ROOT, 'scripts/start-docker.sh');
+  const terminal = spawn('bash', ['-c', `"$0" "$@" && exec sleep 600`, script, ...flags], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKERD_LOG: logFile },
+  });
+  const group = terminal.pid as number;
+  const pidOf = (pidFile: string): number | null => {
+    try {
+      return Number(readFileSync(pidFile, 'utf8').trim()) || null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    exited: () => terminal.exitCode !== null,
+    terminalGroup: group,
+    async stop(pidFile: string) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+      const pid = pidOf(pidFile);
+      if (pid === null || !alive(pid)) return;
+      process.kill(pid, 'SIGTERM');
+      await waitFor('the second dockerd to stop', async () => !alive(pid), 20_000, 100).catch(() => process.kill(pid, 'SIGKILL'));
+    },
+  };
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
