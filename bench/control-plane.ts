@@ -7,6 +7,7 @@ import os from 'node:os';
 import { bullPrefix, Channels, ClusterEvent, parseJsonWith } from '@draas/queue-contracts';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { mapLimit } from '../apps/scheduler/src/util/map-limit.js';
 import { startCluster, waitFor, type Cluster } from '../test/harness.js';
 import { cpuSnapshot, percentile, type Bench, type ProcCpu, type Row } from './lib.js';
 import { SimulatedAgentFleet } from './simulated-agents.js';
@@ -36,14 +37,6 @@ function cpuOfParts(before: Map<number, ProcCpu>, after: Map<number, ProcCpu>, s
 
 const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-/** Runs `work` over `items` with at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
-}
-
 async function runScenario(redisUrl: string, scenario: Scenario, agents: number, timeoutMs: number): Promise<Outcome> {
   const cluster: Cluster = await startCluster(redisUrl);
   const fleet = new SimulatedAgentFleet({ redisUrl, prefix: cluster.prefix, agents, heartbeatMs: 2000, concurrency: 50 });
@@ -67,7 +60,7 @@ async function runScenario(redisUrl: string, scenario: Scenario, agents: number,
     const total = scenario.deployments * scenario.replicas;
     const cpu0 = cpuSnapshot();
     const t0 = performance.now();
-    await pool(Array.from({ length: scenario.deployments }, (_, i) => i), 32, async () => {
+    await mapLimit(Array.from({ length: scenario.deployments }, (_, i) => i), 32, async () => {
       const sent = performance.now();
       const created = await cluster.deployImage({ image: 'simulated/none:1', replicas: scenario.replicas, restart: 'no' });
       submitted.set(created.id, sent);
