@@ -10,3 +10,4 @@ export * from './restart.js';
 export * from './log-append.js';
 export * from './redis-connection.js';
 export * from './registry.js';
+export * from './line-splitter.js';

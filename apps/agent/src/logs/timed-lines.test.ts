@@ -1,3 +1,4 @@
+import { LINE_CUT_MARKER, MAX_LINE_CHARS } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
 import { compareTimes, parseDockerTime, TimedLineSplitter } from './timed-lines.js';
 
@@ -40,5 +41,29 @@ describe('TimedLineSplitter', () => {
   it('keeps a line without a time as it is', () => {
     const splitter = new TimedLineSplitter();
     expect(splitter.push(enc('plain line\n')).map((l) => [l.text, l.at])).toEqual([['plain line', [0, 0]]]);
+  });
+
+  it('gives every piece of a cut line its time, and holds no more than the cap', () => {
+    const splitter = new TimedLineSplitter();
+    const text = 'x'.repeat(2 * MAX_LINE_CHARS + 5);
+    const lines = [];
+    // One byte at a time: the time itself arrives in pieces too.
+    for (const byte of enc(`2026-11-28T01:02:03.5Z ${text}\n2026-11-28T01:02:04Z next\n`)) {
+      lines.push(...splitter.push(new Uint8Array([byte])));
+      expect(splitter.heldChars).toBeLessThanOrEqual(MAX_LINE_CHARS);
+    }
+    expect(lines.map((l) => [l.at[1], l.text.length, l.text.endsWith(LINE_CUT_MARKER)])).toEqual([
+      [500000000, MAX_LINE_CHARS + LINE_CUT_MARKER.length, true],
+      [500000000, MAX_LINE_CHARS + LINE_CUT_MARKER.length, true],
+      [500000000, 5, false],
+      [0, 4, false],
+    ]);
+    expect(lines.map((l) => l.text.replace(LINE_CUT_MARKER, '')).slice(0, 3).join('')).toBe(text);
+  });
+
+  it('keeps the time when progress updates overwrite the text', () => {
+    const splitter = new TimedLineSplitter();
+    const lines = [...splitter.push(enc('2026-11-28T01:02:03.7Z 10%\r50%\r')), ...splitter.push(enc('100%\r\n')), ...splitter.end()];
+    expect(lines).toEqual([{ at: parseDockerTime('2026-11-28T01:02:03.7Z'), text: '100%' }]);
   });
 });

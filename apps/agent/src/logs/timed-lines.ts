@@ -1,4 +1,4 @@
-import { MAX_LINE_CHARS, visibleText } from './line-splitter.js';
+import { LineSplitterBase, type LineHead } from '@draas/queue-contracts';
 
 // Docker's log output with `timestamps: true`: every entry starts with its RFC 3339 time (nanosecond
 // precision, trailing zeros dropped) and a space. The time says which lines were shipped already, so
@@ -20,39 +20,30 @@ export function parseDockerTime(value: string): [number, number] {
 
 export const compareTimes = (a: readonly [number, number], b: readonly [number, number]): number => a[0] - b[0] || a[1] - b[1];
 
-function timed(raw: string): TimedLine[] {
-  const space = raw.indexOf(' ');
-  const at = space > 0 ? parseDockerTime(raw.slice(0, space)) : ([0, 0] as [number, number]);
-  const text = visibleText(space > 0 && at[0] !== 0 ? raw.slice(space + 1) : raw);
-  // A very long line is shipped in pieces, each with the entry's time.
-  const pieces: TimedLine[] = [];
-  for (let i = 0; i < text.length || i === 0; i += MAX_LINE_CHARS) pieces.push({ at, text: text.slice(i, i + MAX_LINE_CHARS) });
-  return pieces;
-}
+/** The time of a line Docker gave none (not expected with `timestamps: true`): the oldest. */
+const NO_TIME: readonly [number, number] = Object.freeze([0, 0] as const);
+
+/** The head of a Docker log line: its time. The longest, `…T01:02:03.123456789+01:00`, is 35 characters. */
+const DOCKER_TIME_HEAD: LineHead<readonly [number, number]> = {
+  maxChars: 40,
+  read(text: string): readonly [number, number] | null {
+    const at = parseDockerTime(text);
+    return at[0] === 0 ? null : at;
+  },
+};
 
 /**
- * Splits one timestamped output stream into lines across chunk boundaries. A multi-byte character
- * cut between chunks is decoded whole; invalid UTF-8 becomes U+FFFD; `\r` progress keeps its last state.
+ * Splits one timestamped output stream into lines across chunk boundaries (the shared splitter: UTF-8
+ * decoded whole, `\r` progress keeps its last state, a line over MAX_LINE_CHARS is cut into marked
+ * pieces). The time is read off each line, never compacted or cut away: every piece of a cut line
+ * carries it.
  */
-export class TimedLineSplitter {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
-  private partial = '';
-
-  push(chunk: Uint8Array): TimedLine[] {
-    const parts = (this.partial + this.decoder.decode(chunk, { stream: true })).split('\n');
-    this.partial = parts.pop() ?? '';
-    // A line that never ends (a progress bar without newlines, a huge blob) is not kept without bound.
-    if (this.partial.length > 4 * MAX_LINE_CHARS) {
-      parts.push(this.partial);
-      this.partial = '';
-    }
-    return parts.flatMap(timed);
+export class TimedLineSplitter extends LineSplitterBase<TimedLine, readonly [number, number]> {
+  constructor() {
+    super({ head: DOCKER_TIME_HEAD });
   }
 
-  /** The stream ended: whatever is left is a last line without its newline. */
-  end(): TimedLine[] {
-    const rest = this.partial + this.decoder.decode();
-    this.partial = '';
-    return rest === '' ? [] : timed(rest);
+  protected override piece(text: string, at: readonly [number, number] | null): TimedLine {
+    return { at: at ?? NO_TIME, text };
   }
 }

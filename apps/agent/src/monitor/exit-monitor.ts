@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
+import { LineSplitter } from '@draas/queue-contracts';
 import type { Logger } from '../logger.js';
-import { LineSplitter } from '../logs/line-splitter.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
 import { sleep } from '../util/sleep.js';
 
@@ -16,11 +16,17 @@ export interface ExitMonitorDeps {
   agentId: string;
   log: Logger;
   onEvent(event: ContainerEvent): Promise<void>;
-  /** Events may have been missed while the stream was down: the caller looks at the truth again. */
+  /** Events may have been missed (the stream was down, or one was too long to read): the caller looks at the truth again. */
   onReconnect(): void;
 }
 
 const BACKOFF_MS = [500, 1000, 2000, 5000];
+/**
+ * Longest event read (one JSON object a line). An event carries its container's labels, the image's
+ * included, so it may outgrow a log line's cap; a longer one is dropped rather than cut (a cut object
+ * cannot be parsed), and the truth is looked at again instead.
+ */
+const MAX_EVENT_CHARS = 1024 * 1024;
 
 /**
  * One Docker events stream (die, oom, start of this agent's containers), reopened whenever it ends
@@ -61,7 +67,13 @@ export class ExitMonitor {
   }
 
   private consume(stream: Readable): Promise<void> {
-    const splitter = new LineSplitter(1024 * 1024);
+    const splitter = new LineSplitter({
+      maxLineChars: MAX_EVENT_CHARS,
+      dropOverlong: () => {
+        this.deps.log.warn({ maxChars: MAX_EVENT_CHARS }, 'docker event too long to read: dropped; looking at the containers again');
+        this.deps.onReconnect();
+      },
+    });
     return new Promise<void>((resolve) => {
       stream.on('data', (chunk: Buffer) => this.dispatch(splitter.push(chunk)));
       stream.once('end', resolve);
