@@ -19,6 +19,8 @@ export interface LocalRedis {
 export interface LocalRedisOptions {
   dataDir: string;
   port: number;
+  /** The setting that chose `port` (npm start: DRAAS_REDIS_PORT), named when the port is taken. */
+  portSetting?: string;
   /** Keep the append-only file (npm start) or run from memory only (tests). */
   persistent: boolean;
   /** Where redis-server's own log goes; default <dataDir>/redis.log. */
@@ -70,7 +72,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Fails when something listens on 127.0.0.1:port already. Checked before redis-server starts: once it
+ * runs, "the port answers" would be true of the other server too, and the caller would be handed a
+ * URL to a Redis that is not ours.
+ */
+export async function ensurePortFree(port: number, setting?: string): Promise<void> {
+  const server = createServer();
+  const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    server.once('error', resolve);
+    server.listen(port, '127.0.0.1', () => resolve(null));
+  });
+  if (!error) {
+    await new Promise((resolve) => server.close(resolve));
+    return;
+  }
+  if (error.code !== 'EADDRINUSE') throw error;
+  const name = setting ?? 'port';
+  throw new Error(`${name} ${port} is in use on 127.0.0.1${setting ? `: set ${setting} to a free port` : ''}`);
+}
+
 export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
+  await ensurePortFree(options.port, options.portSetting);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const password = ensureAclFile(options.dataDir);
   // The server's own config file lives in its data folder and includes the project's: a CONFIG

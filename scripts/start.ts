@@ -1,17 +1,19 @@
 // `npm start`: DRaaS on this machine in one command. Starts a private Redis (unless REDIS_URL is
 // set) with the project's redis.conf and data under .draas/, the scheduler on PORT (5000) and one
 // agent on the local Docker engine; prints the dashboard URL and token; optionally deploys a folder
-// (`npm start -- --deploy examples/static-site`); stops everything cleanly on Ctrl-C.
+// (`npm start -- --deploy examples/static-site`); stops everything cleanly on Ctrl-C. While it runs,
+// .draas/npm-start.json tells `npm run agent` where its Redis is (more agents on this machine).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { appCommand, buildApps, type App } from './apps.js';
 import { REPO_ROOT, startLocalRedis, type LocalRedis } from './local-redis.js';
+import { localRunFile, readLocalRun, removeLocalRun, writeLocalRun } from './local-run.js';
 
 const { values } = parseArgs({ options: { deploy: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
-  console.log('usage: npm start [-- --deploy <folder>]\n  env: PORT (5000), REDIS_URL (else a private redis-server), DRAAS_REDIS_PORT (6380), DRAAS_TOKEN, LOG_LEVEL');
+  console.log('usage: npm start [-- --deploy <folder>]\n  env: PORT (5000), REDIS_URL (else a private redis-server), DRAAS_REDIS_PORT (6380), DRAAS_TOKEN, LOG_LEVEL\n  another agent on this machine, while it runs: npm run agent');
   process.exit(0);
 }
 
@@ -19,6 +21,7 @@ const dataDir = path.join(REPO_ROOT, '.draas');
 const logDir = path.join(dataDir, 'logs');
 mkdirSync(logDir, { recursive: true, mode: 0o700 });
 const port = Number(process.env.PORT ?? 5000);
+const runFile = localRunFile(REPO_ROOT);
 const children: { name: string; child: ChildProcess }[] = [];
 let redis: LocalRedis | null = null;
 let stopping = false;
@@ -74,6 +77,8 @@ function stop(code: number): Promise<never> {
 async function stopAll(code: number): Promise<never> {
   stopping = true;
   say('\nstopping DRaaS…');
+  // First: an agent started from now on must not join what is going away.
+  removeLocalRun(runFile);
   await Promise.all(
     children.map(({ child }) =>
       child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => {
@@ -104,6 +109,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  const running = readLocalRun(runFile);
+  if (running) throw new Error(`DRaaS is running in this checkout already (npm start, pid ${running.pid}, ${running.schedulerUrl}/dashboard); stop it first, or add an agent to it with: npm run agent`);
 
   const images = spawnSync(path.join(REPO_ROOT, 'scripts/make-base-images.sh'), { stdio: 'inherit' });
   if (images.status !== 0) say('warning: the local base images could not be made; the examples need them where no registry is reachable');
@@ -111,21 +118,29 @@ async function main(): Promise<void> {
   buildApps();
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
-    redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: Number(process.env.DRAAS_REDIS_PORT ?? 6380), persistent: true, ownProcessGroup: true });
+    redis = await startLocalRedis({
+      dataDir: path.join(dataDir, 'redis'),
+      port: Number(process.env.DRAAS_REDIS_PORT ?? 6380),
+      portSetting: 'DRAAS_REDIS_PORT',
+      persistent: true,
+      ownProcessGroup: true,
+    });
     redisUrl = redis.url;
     say(`redis      127.0.0.1:${redis.port} (data in .draas/redis)`);
   }
+  const base = `http://127.0.0.1:${port}`;
+  writeLocalRun(runFile, { pid: process.pid, redisUrl, redisPrefix: process.env.REDIS_PREFIX || null, schedulerUrl: base });
   const common = { REDIS_URL: redisUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
   startApp('scheduler', { ...common, PORT: String(port), DATA_DIR: dataDir });
+  // AGENT_DATA_DIR left to the agent (unless set): .draas/agent, or the next free one when an
+  // agent started with `npm run agent` holds it already.
   startApp('agent', {
     ...common,
     AGENT_ID: process.env.AGENT_ID ?? 'local',
-    AGENT_DATA_DIR: path.join(dataDir, 'agent'),
     AGENT_IP: process.env.AGENT_IP ?? '127.0.0.1',
     AGENT_PUBLISH_IP: process.env.AGENT_PUBLISH_IP ?? '127.0.0.1',
   });
 
-  const base = `http://127.0.0.1:${port}`;
   await waitFor('the scheduler', async () => (await fetch(`${base}/healthz`)).ok, 60_000);
   const tokenFile = path.join(dataDir, 'token');
   const token = process.env.DRAAS_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
@@ -139,6 +154,7 @@ async function main(): Promise<void> {
   say(`token      ${process.env.DRAAS_TOKEN ? '(DRAAS_TOKEN)' : `${token}   (kept in .draas/token; the CLI reads it from there)`}`);
   say(`logs       .draas/logs/scheduler.log, .draas/logs/agent.log`);
   say(`deploy     npx draas deploy examples/static-site`);
+  say(`agents     another one on this machine: npm run agent (in a second terminal; no settings needed)`);
   say('Ctrl-C stops everything.');
 
   if (values.deploy) {

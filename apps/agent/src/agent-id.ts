@@ -6,6 +6,9 @@ import { AgentId } from '@draas/queue-contracts';
 
 const ID_FILE = 'agent-id';
 
+/** Where the generated id is kept in a data folder. */
+export const agentIdFile = (dataDir: string): string => path.join(dataDir, ID_FILE);
+
 /**
  * A readable id for a new agent: the host name cut to what AgentId allows, plus a random suffix so
  * that two machines with the same host name (cloned VMs) never share a deploy queue.
@@ -26,7 +29,7 @@ export function makeAgentId(hostname: string, suffix: string): AgentId {
  */
 export async function resolveAgentId(configured: AgentId | null, dataDir: string): Promise<AgentId> {
   if (configured) return configured;
-  const file = path.join(dataDir, ID_FILE);
+  const file = agentIdFile(dataDir);
   const existing = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     throw err;

@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { agentConnectionName, Channels, describeRedisTarget, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
-import { resolveAgentId } from './agent-id.js';
+import { agentIdFile, resolveAgentId } from './agent-id.js';
 import type { AgentConfig } from './config.js';
 import { createCommandHandler } from './control/commands.js';
 import { ControlSubscriber } from './control/control-subscriber.js';
 import { InstanceStopper } from './control/stopper.js';
+import { claimDataDir } from './data-dir.js';
 import { createHealthApp, startHealthServer } from './health/server.js';
 import { HeartbeatLoop } from './heartbeat/heartbeat-loop.js';
 import { HostMetricsReader } from './heartbeat/host-metrics.js';
+import { ensureIdNotInUse } from './heartbeat/id-in-use.js';
 import { createLogger, type Logger } from './logger.js';
 import { LogFollowers } from './logs/log-followers.js';
 import { RedisLogSink } from './logs/log-sink.js';
@@ -33,6 +35,8 @@ export interface AgentDeps {
 
 export interface AgentHandle {
   agentId: string;
+  /** The data folder this agent holds (AGENT_DATA_DIR, or the first free one after the default). */
+  dataDir: string;
   /** The health server's port, or null when it is off. */
   healthPort: number | null;
   /** Runs a reconcile pass now (or right after the one under way). */
@@ -63,27 +67,33 @@ interface Core {
 /** The parts that act on containers, all serialised per instance by one lock. */
 type Parts = ReturnType<typeof buildParts>;
 
-export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<AgentHandle> {
-  const agentId = await resolveAgentId(config.agentId, config.dataDir);
-  const log = (deps.logger ?? createLogger(config.logLevel)).child({ agentId });
-  const cleanup = new Cleanup(log);
+export async function startAgent(settings: AgentConfig, deps: AgentDeps = {}): Promise<AgentHandle> {
+  const baseLog = deps.logger ?? createLogger(settings.logLevel);
+  const cleanup = new Cleanup(baseLog);
   try {
+    // The folder first: the id kept in it names the deploy queue (from here on, config.dataDir is the claimed one).
+    const config = { ...settings, dataDir: await holdDataDir(settings, baseLog, cleanup) };
+    const agentId = await resolveAgentId(config.agentId, config.dataDir);
+    const log = baseLog.child({ agentId });
     const core = await connect(config, agentId, log, cleanup);
     const parts = buildParts(core);
+    // Listening before the first beat, which tells where (with several agents on a machine, each takes a free port).
+    let heartbeat: HeartbeatLoop | null = null;
+    const healthPort = await startHealth(core, () => heartbeat?.runningInstances ?? 0);
     // Events first, so that nothing ending between the first reconcile pass and the stream goes unseen.
     await startExitMonitor(core, parts);
     // Beating before the first pass: stopping unwanted containers takes a grace period each, and a
     // silent agent would be declared offline meanwhile.
-    const heartbeat = await startHeartbeat(core);
+    heartbeat = await startHeartbeat(core, healthPort);
     await parts.reconciler.request().catch((err: Error) => log.error({ err: err.message }, 'first reconcile pass failed; retrying periodically'));
     await startControl(core, parts);
     parts.reconciler.startPeriodic(config.reconcileMs);
     cleanup.add('periodic reconcile', async () => parts.reconciler.stopPeriodic());
     startWorker(core, parts, await startImageCollector(core));
-    const healthPort = await startHealth(core, heartbeat);
-    log.info({ healthPort, publishIp: config.publishIp, advertiseIp: config.advertiseIp }, 'agent ready');
+    log.info({ healthPort, dataDir: config.dataDir, publishIp: config.publishIp, advertiseIp: config.advertiseIp }, 'agent ready');
     return {
       agentId,
+      dataDir: config.dataDir,
       healthPort,
       reconcile: () => parts.reconciler.request(),
       close: async () => {
@@ -95,6 +105,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     await cleanup.runAll();
     throw err;
   }
+}
+
+/** Claims the data folder (released last on close); says so when the default one was taken by another agent. */
+async function holdDataDir(config: AgentConfig, log: Logger, cleanup: Cleanup): Promise<string> {
+  const claim = await claimDataDir(config.dataDir, config.dataDirExplicit);
+  cleanup.add('data folder', () => claim.release());
+  if (claim.passedOver.length) {
+    log.info({ dataDir: claim.dir, heldByOthers: claim.passedOver }, `data folder ${config.dataDir} is held by another agent; using ${claim.dir} (set AGENT_DATA_DIR to choose)`);
+  }
+  return claim.dir;
 }
 
 async function connect(config: AgentConfig, agentId: string, log: Logger, cleanup: Cleanup): Promise<Core> {
@@ -109,6 +129,10 @@ async function connect(config: AgentConfig, agentId: string, log: Logger, cleanu
     throw new Error(`Redis at ${describeRedisTarget(config.redis)} does not answer (${err.message}); check REDIS_URL`);
   });
   const keys = redisKeys(config.redisPrefix);
+  // Before any beat or job: another live agent with this id would share its queue and containers.
+  await ensureIdNotInUse({
+    redis, keys, agentId, connectionName: agentConnectionName(agentId, 'commands'), idFile: config.agentId ? null : agentIdFile(config.dataDir),
+  });
   return { config, agentId, log, cleanup, runtime, dockerVersion, dockerRoot, redis, clock, keys, channels: Channels(config.redisPrefix) };
 }
 
@@ -143,7 +167,7 @@ async function startExitMonitor(core: Core, parts: Parts): Promise<void> {
   core.cleanup.add('docker events', () => monitor.close());
 }
 
-async function startHeartbeat(core: Core): Promise<HeartbeatLoop> {
+async function startHeartbeat(core: Core, healthPort: number | null): Promise<HeartbeatLoop> {
   const { config, agentId, runtime, clock } = core;
   const heartbeat = new HeartbeatLoop({
     redis: core.redis, keys: core.keys, channels: core.channels, clock, log: core.log.child({ component: 'heartbeat' }),
@@ -152,6 +176,8 @@ async function startHeartbeat(core: Core): Promise<HeartbeatLoop> {
     identity: {
       agentId, address: config.advertiseIp, labels: config.labels, heartbeatMs: config.heartbeatMs, startedAt: clock.now(),
       connectionName: agentConnectionName(agentId, 'commands'),
+      healthHost: config.healthHost,
+      healthPort,
       capacity: { memoryBytes: config.memoryBytes, milliCpus: config.milliCpus, maxInstances: config.maxInstances },
       versions: { agent: AGENT_VERSION, docker: core.dockerVersion, node: process.versions.node },
     },
@@ -204,16 +230,19 @@ async function startImageCollector(core: Core): Promise<ImageCollector | null> {
   return collector;
 }
 
-async function startHealth(core: Core, heartbeat: HeartbeatLoop): Promise<number | null> {
-  if (core.config.healthPort === 0) return null;
+/** GET /healthz on AGENT_HEALTH_HOST; returns the port bound (null: off). */
+async function startHealth(core: Core, runningInstances: () => number): Promise<number | null> {
+  const { config } = core;
+  if (config.healthPort === 0) return null;
   const app = createHealthApp({
     agentId: core.agentId,
     redis: async () => (await core.redis.ping()) === 'PONG',
     docker: async () => (await core.runtime.ping(), true),
-    runningInstances: () => heartbeat.runningInstances,
+    runningInstances,
   });
-  const server = await startHealthServer(app, core.config.healthHost, core.config.healthPort);
+  const server = await startHealthServer(app, { host: config.healthHost, port: config.healthPort, explicit: config.healthPortExplicit });
   core.cleanup.add('health server', () => server.close());
+  if (server.port !== config.healthPort) core.log.info({ healthPort: server.port }, `health port ${config.healthPort} is taken (another agent?); listening on ${server.port} (set AGENT_HEALTH_PORT to choose)`);
   return server.port;
 }
 

@@ -20,7 +20,9 @@ describe('parseEnv', () => {
       milliCpus: 8000,
       concurrency: 16,
       heartbeatMs: 2000,
+      dataDirExplicit: false,
       healthPort: 5001,
+      healthPortExplicit: false,
       healthHost: '127.0.0.1',
       stopGraceSeconds: 10,
       logHistoryLines: 10_000,
@@ -28,6 +30,20 @@ describe('parseEnv', () => {
       logLevel: 'info',
       imageGcSeconds: 3600,
     });
+  });
+
+  // Unset, the health port and the data folder are preferences that another agent on the machine may
+  // already hold (the agent then takes others); set, they are exactly what the operator asked for.
+  it.each([
+    [{}, { healthPort: 5001, healthPortExplicit: false }],
+    [{ AGENT_HEALTH_PORT: '' }, { healthPort: 5001, healthPortExplicit: false }],
+    [{ AGENT_HEALTH_PORT: '5001' }, { healthPort: 5001, healthPortExplicit: true }],
+    [{ AGENT_HEALTH_PORT: '7001' }, { healthPort: 7001, healthPortExplicit: true }],
+    [{ AGENT_HEALTH_PORT: '0' }, { healthPort: 0, healthPortExplicit: true }],
+    [{ AGENT_DATA_DIR: '.draas/agent' }, { dataDir: '/srv/draas/.draas/agent', dataDirExplicit: true }],
+    [{ AGENT_DATA_DIR: ' ' }, { dataDir: '/srv/draas/.draas/agent', dataDirExplicit: false }],
+  ] as const)('tells a chosen health port and data folder from the defaults: %o', (env, expected) => {
+    expect(parseEnv(env, host)).toMatchObject(expected);
   });
 
   it('falls back to loopback when the machine has no external IPv4 address', () => {

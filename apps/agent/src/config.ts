@@ -47,6 +47,11 @@ export interface AgentConfig {
   /** Null: the id kept in dataDir is used (made once). */
   agentId: AgentId | null;
   dataDir: string;
+  /**
+   * False when AGENT_DATA_DIR is unset: while another agent holds dataDir, dataDir-2, dataDir-3, …
+   * are tried (several agents started in one folder). True: dataDir or nothing.
+   */
+  dataDirExplicit: boolean;
   advertiseIp: string;
   publishIp: string;
   labels: Record<string, string>;
@@ -55,7 +60,10 @@ export interface AgentConfig {
   milliCpus: number;
   concurrency: number;
   heartbeatMs: number;
+  /** Port of GET /healthz; 0: no health server. */
   healthPort: number;
+  /** False when AGENT_HEALTH_PORT is unset: a free port is taken when healthPort is busy. True: that port or nothing. */
+  healthPortExplicit: boolean;
   healthHost: string;
   stopGraceSeconds: number;
   removeEndedAfterSeconds: number;
@@ -73,6 +81,8 @@ export interface AgentConfig {
 }
 
 const RESERVED_MEMORY_BYTES = 512 * 1024 ** 2;
+const DEFAULT_DATA_DIR = '.draas/agent';
+const DEFAULT_HEALTH_PORT = 5001;
 
 const hostAddress = z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be an IP address or host name');
 
@@ -89,8 +99,9 @@ function envSchema(host: HostFacts) {
     REDIS_PREFIX: RedisPrefixSetting,
     // This agent's id; unset → an id generated once and kept in AGENT_DATA_DIR.
     AGENT_ID: AgentId.optional(),
-    // Where the agent keeps its own state (the generated id).
-    AGENT_DATA_DIR: z.string().default('.draas/agent').transform((dir) => path.resolve(host.cwd, dir)),
+    // Where the agent keeps its own state (the generated id, the images it fetched); one agent per
+    // folder. Unset: .draas/agent, or .draas/agent-2, -3, … while other agents hold it.
+    AGENT_DATA_DIR: z.string().default(DEFAULT_DATA_DIR).transform((dir) => path.resolve(host.cwd, dir)),
     // Address put in the URLs of this agent's instances.
     AGENT_IP: hostAddress.default(host.firstExternalIpv4 ?? '127.0.0.1'),
     // Host address that container ports are published on.
@@ -140,8 +151,8 @@ function envSchema(host: HostFacts) {
     AGENT_CONCURRENCY: int(16, 1, 256),
     // Milliseconds between heartbeats; the scheduler calls an agent offline after 3 missed beats.
     HEARTBEAT_MS: int(2000, 100, 60_000),
-    // Port of GET /healthz; 0 = no health server.
-    AGENT_HEALTH_PORT: int(5001, 0, 65_535),
+    // Port of GET /healthz; 0 = no health server. Unset: 5001, or a free port while 5001 is taken.
+    AGENT_HEALTH_PORT: int(DEFAULT_HEALTH_PORT, 0, 65_535),
     // Address the health server listens on; loopback by default so it is not exposed by accident.
     AGENT_HEALTH_HOST: hostAddress.default('127.0.0.1'),
     // Seconds a stopped container gets between SIGTERM and SIGKILL.
@@ -173,7 +184,8 @@ function envSchema(host: HostFacts) {
  * Throws ConfigError naming each bad variable.
  */
 export function parseEnv(env: Record<string, string | undefined>, host: HostFacts = readHostFacts()): AgentConfig {
-  const result = envSchema(host).safeParse(presentSettings(env));
+  const present = presentSettings(env);
+  const result = envSchema(host).safeParse(present);
   if (!result.success) throw new ConfigError(`invalid settings: ${formatZodError(result.error)}`);
   const e = result.data;
   return {
@@ -182,6 +194,7 @@ export function parseEnv(env: Record<string, string | undefined>, host: HostFact
     redisPrefix: e.REDIS_PREFIX,
     agentId: e.AGENT_ID ?? null,
     dataDir: e.AGENT_DATA_DIR,
+    dataDirExplicit: present.AGENT_DATA_DIR !== undefined,
     advertiseIp: e.AGENT_IP,
     publishIp: e.AGENT_PUBLISH_IP,
     labels: e.AGENT_LABELS,
@@ -191,6 +204,7 @@ export function parseEnv(env: Record<string, string | undefined>, host: HostFact
     concurrency: e.AGENT_CONCURRENCY,
     heartbeatMs: e.HEARTBEAT_MS,
     healthPort: e.AGENT_HEALTH_PORT,
+    healthPortExplicit: present.AGENT_HEALTH_PORT !== undefined,
     healthHost: e.AGENT_HEALTH_HOST,
     stopGraceSeconds: e.AGENT_STOP_GRACE_SECONDS,
     removeEndedAfterSeconds: e.AGENT_REMOVE_ENDED_AFTER_SECONDS,

@@ -13,7 +13,11 @@ try {
 }
 const logger = createLogger(config.logLevel);
 logger.info({ redis: describeRedisTarget(config.redis), dataDir: config.dataDir }, 'starting scheduler');
-const scheduler = await startScheduler(config, logger);
+const scheduler = await startScheduler(config, logger).catch((err: Error) => {
+  // One line that says what to change (a port in use names PORT), not a stack trace.
+  console.error(`draas scheduler: cannot start: ${err.message}`);
+  process.exit(1);
+});
 if (scheduler.tokenFile) logger.info({ tokenFile: scheduler.tokenFile }, 'admin token kept in file');
 
 let stopping = false;

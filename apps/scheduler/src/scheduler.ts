@@ -1,7 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { bullPrefix, QueueNames, redisKeys } from '@draas/queue-contracts';
 import { Worker, type Processor } from 'bullmq';
 import Docker from 'dockerode';
@@ -17,6 +14,7 @@ import { DeploymentRefresher } from './deployments/refresher.js';
 import { createApp } from './http/app.js';
 import { createAccess } from './http/auth.js';
 import { createBullBoardApp } from './http/bull-board.js';
+import { listenHttp, type HttpListener } from './http/listen.js';
 import { createLogger, type Logger } from './logger.js';
 import { AgentWatcher } from './liveness/agent-watcher.js';
 import { placementProcessor } from './placement/placement-worker.js';
@@ -33,33 +31,6 @@ import { defineCas } from './store/records.js';
 import { closeRedis, createRedis } from './store/redis.js';
 import { resolveToken } from './token.js';
 
-/**
- * Stops accepting connections, lets requests under way finish for a moment, then ends the rest:
- * log and event streams (SSE) never end by themselves and would hold the stop forever.
- */
-async function closeServer(server: ReturnType<typeof serve>): Promise<void> {
-  const http = server as HttpServer;
-  const closed = new Promise<void>((resolve, reject) => http.close((err) => (err ? reject(err) : resolve())));
-  http.closeIdleConnections();
-  const timer = setTimeout(() => http.closeAllConnections(), 2000);
-  try {
-    await closed;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Slow or stuck clients cost a socket, not the server: headers must arrive within 10 s (slowloris),
- * a whole request within 15 minutes (a large upload on a slow link), idle keep-alives end after 5 s.
- * Node itself answers 431 to headers over 16 KiB.
- */
-function guardServer(http: HttpServer): void {
-  http.headersTimeout = 10_000;
-  http.requestTimeout = 15 * 60_000;
-  http.keepAliveTimeout = 5_000;
-}
-
 export interface SchedulerHandle {
   url: string;
   port: number;
@@ -73,6 +44,17 @@ const STATUS_CONCURRENCY = 32;
 
 export async function startScheduler(config: SchedulerConfig, logger: Logger = createLogger(config.logLevel)): Promise<SchedulerHandle> {
   for (const dir of [config.dataDir, config.uploadDir, config.buildDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
+  // The port first: one that is taken stops the start before anything else (see listen.ts).
+  const http = await listenHttp(config.host, config.port);
+  try {
+    return await start(config, logger, http);
+  } catch (err) {
+    await http.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function start(config: SchedulerConfig, logger: Logger, http: HttpListener): Promise<SchedulerHandle> {
   const { token, file: tokenFile } = resolveToken(config.token, config.dataDir);
   const access = createAccess({ admin: token, readers: config.readTokens, disabled: config.authDisabled });
   if (access.disabled) {
@@ -144,11 +126,8 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     images: new ImageCache(ctx.docker, config.images.dir, config.images.cacheBytes, logger),
     cancel: { graceSeconds: config.stopGraceSeconds, abortBuild: (id) => aborts.get(id)?.abort() },
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
-  });
-  guardServer(server as HttpServer);
-  const port = (server.address() as AddressInfo).port;
+  http.attach(app);
+  const { port } = http;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const advertiser = new Advertiser(redis, keys, clock, advertisedUrl(config.advertiseUrl, config.host, port), logger);
   await advertiser.start();
@@ -161,7 +140,7 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
     tokenFile,
     close: () =>
       closeAll([
-        ['http server', () => closeServer(server)],
+        ['http server', () => http.close()],
         ['schedulers set', () => advertiser.close()],
         ['agent watcher', () => watcher.close()],
         ['janitor', () => janitor.close()],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLogLine, LogLine, parseLogBatch } from './messages.js';
+import { Heartbeat, isLogLine, LogLine, parseLogBatch } from './messages.js';
 
 const good = { id: '1-0', time: 1, phase: 'run', instance: 0, stream: 'stdout', line: 'hi' };
 
@@ -33,5 +33,21 @@ describe('parseLogBatch', () => {
     expect(parseLogBatch(JSON.stringify({ ...batch, lines: [] }))).toBeNull();
     expect(parseLogBatch(JSON.stringify({ ...batch, lines: [good, { ...good, phase: 'nope' }] }))).toBeNull();
     expect(parseLogBatch('{not json')).toBeNull();
+  });
+});
+
+describe('Heartbeat', () => {
+  const beat = {
+    type: 'heartbeat', version: 1, agentId: 'node-1', address: '10.0.0.7', labels: {},
+    capacity: { memoryBytes: 1, milliCpus: 1, maxInstances: 1 },
+    resources: { cpuPercent: 0, cpus: 1, memoryTotalBytes: 1, memoryAvailableBytes: 1, diskTotalBytes: 1, diskFreeBytes: 1 },
+    runningInstances: 0, versions: { agent: '0.1.0', docker: '27.0.0', node: '20.0.0' }, heartbeatMs: 2000,
+    connectionName: null, startedAt: 1, sentAt: 2,
+  };
+  it('carries where the health server listens, and still takes the beats of agents that do not say', () => {
+    expect(Heartbeat.parse({ ...beat, healthHost: '127.0.0.1', healthPort: 5001 })).toMatchObject({ healthHost: '127.0.0.1', healthPort: 5001 });
+    expect(Heartbeat.parse({ ...beat, healthHost: '127.0.0.1', healthPort: null }).healthPort).toBeNull();
+    expect(Heartbeat.safeParse(beat).success).toBe(true);
+    expect(Heartbeat.safeParse({ ...beat, healthPort: 0 }).success).toBe(false);
   });
 });

@@ -114,6 +114,12 @@ export const Heartbeat = z.object({
   versions: z.object({ agent: z.string(), docker: z.string(), node: z.string() }),
   heartbeatMs: z.number().int().positive(),
   /**
+   * Where the agent's GET /healthz listens (AGENT_HEALTH_HOST, and the port it bound: several agents
+   * on one machine each take a free one). Null: no health server. Absent in older agents' beats.
+   */
+  healthHost: z.string().max(255).optional(),
+  healthPort: z.number().int().min(1).max(65_535).nullable().optional(),
+  /**
    * The name of a Redis connection the agent keeps open while it runs (null: none to watch). When
    * it is gone and a beat is missed, the agent's process is gone: no need to wait for three beats.
    */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHealthApp, type HealthChecks } from './server.js';
+import { createHealthApp, healthListenError, type HealthChecks } from './server.js';
 
 const checks = (over: Partial<HealthChecks> = {}): HealthChecks => ({
   agentId: 'node-1',
@@ -28,5 +28,19 @@ describe('GET /healthz', () => {
 
   it('has no other routes', async () => {
     expect((await createHealthApp(checks()).request('/admin')).status).toBe(404);
+  });
+});
+
+describe('healthListenError', () => {
+  it.each([
+    [{ code: 'EADDRINUSE' }, true, 'AGENT_HEALTH_PORT 5001 is in use on 127.0.0.1: set AGENT_HEALTH_PORT to a free port, or leave it unset to get one'],
+    [{ code: 'EACCES' }, true, /^AGENT_HEALTH_PORT 5001 may not be opened on 127\.0\.0\.1 by this user .*: set AGENT_HEALTH_PORT to a free port above 1023, or leave it unset/],
+    [{ code: 'EACCES' }, false, /set AGENT_HEALTH_PORT to a free port above 1023$/],
+    [{ code: 'EADDRNOTAVAIL' }, true, /^AGENT_HEALTH_HOST 127\.0\.0\.1 is not an address of this machine: set AGENT_HEALTH_HOST/],
+    [{ code: 'EMFILE', message: 'too many open files' }, true, /cannot listen on 127\.0\.0\.1:5001 \(too many open files\): check AGENT_HEALTH_HOST and AGENT_HEALTH_PORT/],
+  ])('%o (explicit: %s) names the setting that fixes it', (err, explicit, expected) => {
+    const message = healthListenError({ message: '', ...err }, '127.0.0.1', 5001, explicit);
+    if (typeof expected === 'string') expect(message).toBe(expected);
+    else expect(message).toMatch(expected);
   });
 });

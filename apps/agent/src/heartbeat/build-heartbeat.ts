@@ -11,6 +11,9 @@ export interface AgentIdentity {
   heartbeatMs: number;
   /** The commands connection's name, which the scheduler watches (see Heartbeat.connectionName). */
   connectionName: string;
+  /** Where GET /healthz listens: AGENT_HEALTH_HOST and the port bound (null: no health server). */
+  healthHost: string;
+  healthPort: number | null;
   startedAt: number;
 }
 
@@ -28,6 +31,8 @@ export function buildHeartbeat(identity: AgentIdentity, metrics: HostMetrics, ru
     versions: identity.versions,
     heartbeatMs: identity.heartbeatMs,
     connectionName: identity.connectionName,
+    healthHost: identity.healthHost,
+    healthPort: identity.healthPort,
     startedAt: identity.startedAt,
     sentAt,
   });

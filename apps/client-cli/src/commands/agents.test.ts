@@ -20,17 +20,30 @@ const agent = (over: Partial<AgentView>): AgentView => ({
 });
 
 describe('agentsTable', () => {
-  it('shows state, labels, CPU, memory used/total, running/capacity and last seen', () => {
-    const now = Date.parse('2025-06-01T12:00:00Z');
+  const now = Date.parse('2025-06-01T12:00:00Z');
+
+  it('shows state, labels, CPU, memory used/total, running/capacity, health address and last seen', () => {
     const table = agentsTable(
-      [agent({ labels: { zone: 'eu', disk: 'ssd' } }), agent({ agentId: 'agent-b', state: 'offline', lastSeen: '2025-06-01T11:55:00.000Z', runningInstances: 0 })],
+      [
+        agent({ labels: { zone: 'eu', disk: 'ssd' }, healthHost: '127.0.0.1', healthPort: 5001 }),
+        agent({ agentId: 'agent-b', state: 'offline', lastSeen: '2025-06-01T11:55:00.000Z', runningInstances: 0, healthHost: '127.0.0.1', healthPort: 41_873 }),
+      ],
       makeColors(false),
       now,
     );
     expect(table.split('\n')).toEqual([
-      'ID       STATE    ADDRESS   LABELS            CPU  MEMORY           RUNNING  LAST SEEN',
-      'agent-a  online   10.0.0.5  zone=eu,disk=ssd  12%  2.0 GiB/8.0 GiB  3/10     2s ago',
-      'agent-b  offline  10.0.0.5  -                 12%  2.0 GiB/8.0 GiB  0/10     5m ago',
+      'ID       STATE    ADDRESS   LABELS            CPU  MEMORY           RUNNING  HEALTH           LAST SEEN',
+      'agent-a  online   10.0.0.5  zone=eu,disk=ssd  12%  2.0 GiB/8.0 GiB  3/10     127.0.0.1:5001   2s ago',
+      'agent-b  offline  10.0.0.5  -                 12%  2.0 GiB/8.0 GiB  0/10     127.0.0.1:41873  5m ago',
     ]);
+  });
+
+  it.each([
+    ['no health server', { healthHost: '127.0.0.1', healthPort: null }, '-'],
+    ['an agent too old to say', {}, '-'],
+    ['an IPv6 health address', { healthHost: '::1', healthPort: 5001 }, '[::1]:5001'],
+  ] as const)('shows %s as %s', (_name, over, expected) => {
+    const [, row] = agentsTable([agent(over)], makeColors(false), now).split('\n');
+    expect(row?.split(/\s{2,}/)[7]).toBe(expected);
   });
 });

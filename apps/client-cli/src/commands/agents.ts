@@ -27,8 +27,16 @@ export function agentsTable(agents: readonly AgentView[], colors: Colors, now: n
       `${cpuPercent.toFixed(0)}%`,
       `${formatBytes(memoryTotalBytes - memoryAvailableBytes)}/${formatBytes(memoryTotalBytes)}`,
       `${a.runningInstances}/${a.capacity.maxInstances}`,
+      healthAddress(a),
       `${formatAge(a.lastSeen, now)} ago`,
     ];
   });
-  return formatTable(['id', 'state', 'address', 'labels', 'cpu', 'memory', 'running', 'last seen'], rows);
+  return formatTable(['id', 'state', 'address', 'labels', 'cpu', 'memory', 'running', 'health', 'last seen'], rows);
+}
+
+/** Where the agent's GET /healthz answers (`host:port`); `-` when it has none, or is too old to say. */
+function healthAddress(a: AgentView): string {
+  if (a.healthPort === undefined || a.healthPort === null) return '-';
+  const host = a.healthHost ?? a.address;
+  return host.includes(':') ? `[${host}]:${a.healthPort}` : `${host}:${a.healthPort}`;
 }

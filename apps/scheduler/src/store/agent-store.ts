@@ -72,6 +72,10 @@ export class AgentStore {
       this.connections.reset();
       this.listeningSince = this.clock.now();
     });
+    // The start-up waits for Redis before it makes this store: that first 'ready' has passed already,
+    // and counts as coming up too (npm start restarts Redis with the scheduler; silence from before
+    // says nothing, and agents get their time to reconnect rather than their apps moved elsewhere).
+    if (redis.status === 'ready') this.listeningSince = this.clock.now();
     redis.on('close', () => this.connections.reset());
   }
 

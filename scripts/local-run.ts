@@ -1,0 +1,73 @@
+// What `npm start` runs in this checkout, kept in .draas/npm-start.json while it runs (mode 0600: the
+// Redis URL carries the password), so that `npm run agent` in the same checkout joins it without
+// settings to guess: the private Redis is on DRAAS_REDIS_PORT behind a generated password.
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const LocalRun = z.object({
+  /** npm start's own pid: a file whose process is gone was left by a crash, and means nothing. */
+  pid: z.number().int().positive(),
+  redisUrl: z.string(),
+  /** REDIS_PREFIX as npm start's apps got it (null: the default). */
+  redisPrefix: z.string().nullable(),
+  schedulerUrl: z.string(),
+});
+export type LocalRun = z.infer<typeof LocalRun>;
+
+/** Where npm start describes itself, in the checkout (or working folder) `dir`. */
+export const localRunFile = (dir: string): string => path.join(dir, '.draas', 'npm-start.json');
+
+export function writeLocalRun(file: string, run: LocalRun): void {
+  const partial = `${file}.partial`;
+  writeFileSync(partial, `${JSON.stringify(run)}\n`, { mode: 0o600 });
+  renameSync(partial, file);
+}
+
+/** The npm start running now, or null (no file, a file it cannot read, or one left by a crash). */
+export function readLocalRun(file: string): LocalRun | null {
+  let run: LocalRun;
+  try {
+    run = LocalRun.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return null;
+  }
+  return alive(run.pid) ? run : null;
+}
+
+/** Removes the file if it describes this process (a second npm start must not remove the first's). */
+export function removeLocalRun(file: string): void {
+  if (readLocalRun(file)?.pid === process.pid) rmSync(file, { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const isSet = (value: string | undefined): boolean => value !== undefined && value.trim() !== '';
+
+/**
+ * The agent's environment for `npm run agent`: with neither REDIS_URL nor REDIS_SENTINELS set and an
+ * npm start running here, its Redis (and prefix), and loopback addresses as npm start's own agent
+ * has (the instances' URLs are for this machine); otherwise the environment as it is. `note`: the line
+ * to print about it (none when REDIS_URL was given).
+ */
+export function agentEnvironment(env: NodeJS.ProcessEnv, run: LocalRun | null): { env: NodeJS.ProcessEnv; note: string | null } {
+  if (isSet(env.REDIS_URL) || isSet(env.REDIS_SENTINELS)) return { env, note: null };
+  if (!run) {
+    return {
+      env,
+      note: 'draas agent: no `npm start` runs in this checkout, so REDIS_URL is its default redis://127.0.0.1:6379; set REDIS_URL to join another DRaaS',
+    };
+  }
+  const joined: NodeJS.ProcessEnv = { ...env, REDIS_URL: run.redisUrl };
+  if (!isSet(env.REDIS_PREFIX) && run.redisPrefix !== null) joined.REDIS_PREFIX = run.redisPrefix;
+  if (!isSet(env.AGENT_IP)) joined.AGENT_IP = '127.0.0.1';
+  if (!isSet(env.AGENT_PUBLISH_IP)) joined.AGENT_PUBLISH_IP = '127.0.0.1';
+  return { env: joined, note: `draas agent: joining the local DRaaS of npm start (pid ${run.pid}, dashboard ${run.schedulerUrl}/dashboard)` };
+}
