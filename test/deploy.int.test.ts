@@ -83,7 +83,8 @@ describe.skipIf(infraMissing !== null)('deploying', () => {
 
   it('keeps a deployment pending while nothing fits, then places it when a fitting agent starts', async () => {
     const created = await deployImage({ image: builtImage, constraints: ['gpu=yes'] });
-    const pending = await cluster.waitForDeployment(created.id, (d) => d.status === 'pending', 'pending');
+    // The instances are pending a moment before placement writes why (the reason is the assertion).
+    const pending = await cluster.waitForDeployment(created.id, (d) => d.status === 'pending' && d.error !== null, 'pending with its reason');
     expect(pending.error).toMatch(/waiting for capacity: 2 without labels gpu=yes/);
     expect(pending.instances[0]?.status).toBe('pending');
 
