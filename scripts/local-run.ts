@@ -1,7 +1,7 @@
 // What `npm start` runs in this checkout, kept in .draas/npm-start.json while it runs (mode 0600: the
 // Redis URL carries the password), so that `npm run agent` in the same checkout joins it without
 // settings to guess: the private Redis is on DRAAS_REDIS_PORT behind a generated password.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -50,6 +50,28 @@ function alive(pid: number): boolean {
 }
 
 const isSet = (value: string | undefined): boolean => value !== undefined && value.trim() !== '';
+
+/** How long `npm run agent` waits for an npm start that is starting (or restarting) in the checkout. */
+const WAIT_FOR_START_MS = 60_000;
+
+/**
+ * The npm start to join: none when REDIS_URL or REDIS_SENTINELS is set; else the one running in
+ * `dir`, waited for (a minute at most) when npm start has run there before (its Redis folder is
+ * there) but is not up yet: both terminals started again at once after a Ctrl-C.
+ */
+export async function waitForLocalRun(env: NodeJS.ProcessEnv, dir: string): Promise<LocalRun | null> {
+  if (isSet(env.REDIS_URL) || isSet(env.REDIS_SENTINELS)) return null;
+  const file = localRunFile(dir);
+  let run = readLocalRun(file);
+  if (run || !existsSync(path.join(dir, '.draas', 'redis'))) return run;
+  console.error(`draas agent: waiting for npm start in ${dir} (up to ${WAIT_FOR_START_MS / 1000} s; set REDIS_URL to join another DRaaS)`);
+  const deadline = Date.now() + WAIT_FOR_START_MS;
+  while (!run && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    run = readLocalRun(file);
+  }
+  return run;
+}
 
 /**
  * The agent's environment for `npm run agent`: with neither REDIS_URL nor REDIS_SENTINELS set and an

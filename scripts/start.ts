@@ -132,11 +132,12 @@ async function main(): Promise<void> {
   writeLocalRun(runFile, { pid: process.pid, redisUrl, redisPrefix: process.env.REDIS_PREFIX || null, schedulerUrl: base });
   const common = { REDIS_URL: redisUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
   startApp('scheduler', { ...common, PORT: String(port), DATA_DIR: dataDir });
-  // AGENT_DATA_DIR left to the agent (unless set): .draas/agent, or the next free one when an
-  // agent started with `npm run agent` holds it already.
+  // A folder of its own, apart from the .draas/agent, agent-2, ... that agents added with `npm run
+  // agent` take in turn: which agent starts first then changes no agent's folder, so no agent's id.
   startApp('agent', {
     ...common,
     AGENT_ID: process.env.AGENT_ID ?? 'local',
+    AGENT_DATA_DIR: process.env.AGENT_DATA_DIR ?? path.join(dataDir, 'agent-local'),
     AGENT_IP: process.env.AGENT_IP ?? '127.0.0.1',
     AGENT_PUBLISH_IP: process.env.AGENT_PUBLISH_IP ?? '127.0.0.1',
   });

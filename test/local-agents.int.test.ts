@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appCommand, type App } from '../scripts/apps.js';
 import { REPO_ROOT, startLocalRedis } from '../scripts/local-redis.js';
-import { agentEnvironment, localRunFile, readLocalRun, writeLocalRun } from '../scripts/local-run.js';
+import { agentEnvironment, localRunFile, readLocalRun, waitForLocalRun, writeLocalRun } from '../scripts/local-run.js';
 import { answers, buildTestImage, docker, removeContainers, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from './harness.js';
 
 const infraMissing = inject('infraMissing');
@@ -97,6 +97,22 @@ describe('npm run agent: its environment', () => {
   it('leaves a given REDIS_URL (other machines) as it is, and says where it connects when nothing runs here', () => {
     expect(agentEnvironment({ REDIS_URL: 'redis://10.0.0.1:6379' }, run)).toEqual({ env: { REDIS_URL: 'redis://10.0.0.1:6379' }, note: null });
     expect(agentEnvironment({}, null)).toEqual({ env: {}, note: expect.stringContaining('no `npm start` runs in this checkout') });
+  });
+
+  it('waits for an npm start that is (re)starting in the checkout, and not without one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'draas-local-run-'));
+    try {
+      // Never ran here: nothing to wait for.
+      expect(await waitForLocalRun({}, dir)).toBeNull();
+      // Ran here before (its Redis folder is there) and is starting again: found once it writes its file.
+      mkdirSync(path.join(dir, '.draas', 'redis'), { recursive: true });
+      setTimeout(() => writeLocalRun(localRunFile(dir), run), 500);
+      expect(await waitForLocalRun({}, dir)).toEqual(run);
+      // REDIS_URL given: nothing is looked for.
+      expect(await waitForLocalRun({ REDIS_URL: 'redis://10.0.0.1:6379' }, dir)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ignores what an npm start that died left behind', async () => {
