@@ -29,7 +29,6 @@ import { DeploymentStore } from './store/deployment-store.js';
 import { EventPublisher } from './store/events.js';
 import { LogStore } from './store/log-store.js';
 import { PubSubHub } from './store/pubsub.js';
-import { defineCas } from './store/records.js';
 import { closeRedis, createRedis } from './store/redis.js';
 import { resolveToken } from './token.js';
 
@@ -82,7 +81,6 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger = c
   const redis = createRedis(config.redis, 'commands', 'commands', logger);
   const bullRedis = createRedis(config.redis, 'bullmq', 'bullmq', logger);
   const subscriber = createRedis(config.redis, 'subscriber', 'subscriber', logger);
-  defineCas(redis);
   const keys = redisKeys(config.prefix);
   const clock = await redisClock(redis);
   const base = {
