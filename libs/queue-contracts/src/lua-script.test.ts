@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { APPEND_LOGS_SCRIPT } from './log-append.js';
 import { scriptKeys } from './lua-script.js';
 
 describe('scriptKeys', () => {
@@ -14,5 +16,26 @@ describe('scriptKeys', () => {
     ['a key used but never declared', "-- KEYS[1] a\nreturn KEYS[2]", { declared: [1], required: 1, used: 2 }],
   ])('%s', (_name, source, expected) => {
     expect(scriptKeys(source)).toEqual(expected);
+  });
+});
+
+describe('the log-append script', () => {
+  const source = readFileSync(APPEND_LOGS_SCRIPT.file, 'utf8');
+
+  it('declares in its header the keys it is registered with and uses', () => {
+    const keys = scriptKeys(source);
+    expect(keys.declared).toEqual([1]);
+    expect(APPEND_LOGS_SCRIPT.numberOfKeys).toBe(keys.required);
+    expect(keys.used).toBe(1);
+    expect(source).toMatch(/^-- ARGV\[1\]/m);
+    expect(source).toMatch(/^-- Returns /m);
+    expect(source).toMatch(/^-- Atomic because /m);
+  });
+
+  it('is the only Lua the contracts hold, and it is not in TypeScript', () => {
+    const src = new URL('./', import.meta.url);
+    const withLua = readdirSync(src).filter((name) => name.endsWith('.ts') && /redis\.call\(/.test(readFileSync(new URL(name, src), 'utf8')));
+    expect(withLua).toEqual([]);
+    expect(readdirSync(new URL('./', APPEND_LOGS_SCRIPT.file))).toEqual(['log-append.lua']);
   });
 });

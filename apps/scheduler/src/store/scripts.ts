@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { LuaScript } from '@draas/queue-contracts';
+import { APPEND_LOGS_SCRIPT, type AppendLogsCommand, type LuaScript } from '@draas/queue-contracts';
 import type { Redis } from 'ioredis';
 
 // The one owner of the scheduler's Redis scripts: every script it runs, the file it lives in, its
@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 // this file exists to rule out.
 
 /** The scheduler's commands, as the stores call them. */
-export interface SchedulerScripts {
+export interface SchedulerScripts extends AppendLogsCommand {
   /** lua/cas.lua on a record alone. */
   draasCas(key: string, expectedRev: string, json: string): Promise<number>;
   /** lua/cas.lua on a record and its index hash, written together. */
@@ -44,6 +44,7 @@ export const SCHEDULER_SCRIPTS = {
   draasRelease: script('release.lua', 2),
   draasRemoveIfUnchanged: script('remove-if-unchanged.lua', 1),
   draasReleaseLockIfMine: script('release-lock-if-mine.lua', 1),
+  draasAppendLogs: APPEND_LOGS_SCRIPT,
 } as const satisfies Record<keyof SchedulerScripts, LuaScript>;
 
 let sources: Map<string, string> | null = null;
