@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
 import { agentConnectionName, Channels, describeRedisTarget, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
 import { agentIdFile, resolveAgentId } from './agent-id.js';
 import type { AgentConfig } from './config.js';
@@ -19,6 +18,7 @@ import { createEventHandler } from './monitor/container-events.js';
 import { ExitMonitor } from './monitor/exit-monitor.js';
 import { Reconciler, type ReconcileSummary } from './reconcile/reconciler.js';
 import { createRedis, type RedisRole } from './redis/connections.js';
+import type { AgentRedis } from './redis/scripts.js';
 import { redisClock, type Clock } from './redis/redis-clock.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import { DesiredStateReader } from './state/desired-state.js';
@@ -58,7 +58,8 @@ interface Core {
   runtime: DockerRuntime;
   dockerVersion: string;
   dockerRoot: string;
-  redis: Redis;
+  /** The commands connection, with the agent's scripts (redis/scripts.ts). */
+  redis: AgentRedis;
   clock: Clock & { offsetMs: number };
   keys: RedisKeys;
   channels: ReturnType<typeof Channels>;
@@ -249,7 +250,7 @@ async function startHealth(core: Core, runningInstances: () => number): Promise<
 /** The parts most components take. */
 const pick = ({ reporter, followers, stopper, locks }: Parts) => ({ reporter, followers, stopper, locks });
 
-function redisConnection(config: AgentConfig, agentId: string, role: RedisRole, log: Logger, cleanup: Cleanup): Redis {
+function redisConnection(config: AgentConfig, agentId: string, role: RedisRole, log: Logger, cleanup: Cleanup): AgentRedis {
   const redis = createRedis(config.redis, role, agentId, log);
   cleanup.add(`redis ${role}`, async () => {
     await redis.quit().catch(() => redis.disconnect());

@@ -1,6 +1,5 @@
 import type { RedisKeys } from '@draas/queue-contracts';
 import type Docker from 'dockerode';
-import type { Redis } from 'ioredis';
 import type { SchedulerConfig } from './config.js';
 import type { ImageTokens } from './images/image-tokens.js';
 import type { DeploymentRefresher } from './deployments/refresher.js';
@@ -11,6 +10,7 @@ import type { Clock } from './store/clock.js';
 import type { DeploymentStore } from './store/deployment-store.js';
 import type { EventPublisher } from './store/events.js';
 import type { LogStore } from './store/log-store.js';
+import type { ScriptedRedis } from './store/scripts.js';
 
 /** What the scheduler's parts share; built once in scheduler.ts and passed down. */
 export interface SchedulerContext {
@@ -18,7 +18,8 @@ export interface SchedulerContext {
   logger: Logger;
   keys: RedisKeys;
   clock: Clock;
-  redis: Redis;
+  /** The commands connection, with the scheduler's scripts (store/scripts.ts). */
+  redis: ScriptedRedis;
   docker: Docker;
   deployments: DeploymentStore;
   agents: AgentStore;

@@ -27,7 +27,6 @@ import { DeploymentStore } from './store/deployment-store.js';
 import { EventPublisher } from './store/events.js';
 import { LogStore } from './store/log-store.js';
 import { PubSubHub } from './store/pubsub.js';
-import { defineCas } from './store/records.js';
 import { closeRedis, createRedis } from './store/redis.js';
 import { resolveToken } from './token.js';
 
@@ -64,7 +63,6 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
   const redis = createRedis(config.redis, 'commands', 'commands', logger);
   const bullRedis = createRedis(config.redis, 'bullmq', 'bullmq', logger);
   const subscriber = createRedis(config.redis, 'subscriber', 'subscriber', logger);
-  defineCas(redis);
   const keys = redisKeys(config.prefix);
   const clock = await redisClock(redis);
   const base = {

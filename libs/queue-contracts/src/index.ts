@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './settings.js';
 export * from './restart.js';
 export * from './log-append.js';
+export * from './lua-script.js';
 export * from './redis-connection.js';
 export * from './registry.js';
 export * from './line-splitter.js';

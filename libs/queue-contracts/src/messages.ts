@@ -179,7 +179,7 @@ export const SseEvents = { log: 'log', status: 'status', end: 'end', gap: 'gap' 
 export const LogGap = z.object({ message: z.string(), after: z.string(), oldest: z.string() });
 export type LogGap = z.infer<typeof LogGap>;
 
-/** Published with every append (see log-append.ts): `prevId` is the stream's newest id before these lines. */
+/** Published with every append (see lua/log-append.lua): `prevId` is the stream's newest id before these lines. */
 export const LogBatch = z.object({ ...header('log-batch'), deploymentId: DeploymentId, prevId: z.string(), lines: z.array(LogLine).min(1) });
 export type LogBatch = z.infer<typeof LogBatch>;
 

@@ -1,26 +1,18 @@
-import type { Redis, Result } from 'ioredis';
-import { APPEND_LOGS_LUA, appendLogsArgs, Channels, decodeLogEntry, withIds, type LogLine, type NewLogLine, type RedisKeys } from '@draas/queue-contracts';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    draasAppendLogs(key: string, ...args: string[]): Result<string[], Context>;
-  }
-}
+import { appendLogsArgs, Channels, decodeLogEntry, withIds, type LogLine, type NewLogLine, type RedisKeys } from '@draas/queue-contracts';
+import type { AgentRedis } from '../redis/scripts.js';
 
 /** Where shipped log lines go: the capped history stream, then a live message for followers. */
 export class RedisLogSink {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: AgentRedis,
     private readonly keys: RedisKeys,
     private readonly channels: ReturnType<typeof Channels>,
     private readonly historyLines: number,
-  ) {
-    redis.defineCommand('draasAppendLogs', { numberOfKeys: 1, lua: APPEND_LOGS_LUA });
-  }
+  ) {}
 
   /**
    * One script per batch (one round trip): the lines go to the capped history and out to live
-   * followers atomically, so followers see batches in stream order (see log-append.ts).
+   * followers atomically, so followers see batches in stream order (see the contracts' lua/log-append.lua).
    */
   async write(deploymentId: string, lines: readonly NewLogLine[]): Promise<LogLine[]> {
     if (lines.length === 0) return [];

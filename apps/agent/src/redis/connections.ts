@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { agentConnectionName, reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts';
+import { registerScripts, type AgentRedis } from './scripts.js';
 
 export type RedisRole = 'commands' | 'worker' | 'subscriber';
 
@@ -8,8 +9,9 @@ export type RedisRole = 'commands' | 'worker' | 'subscriber';
  * One ioredis connection per role. The worker's must have `maxRetriesPerRequest: null` (BullMQ's
  * production guidance: blocking commands wait through reconnects instead of failing). The others
  * keep ioredis's bounded retries so that a heartbeat or report fails visibly while Redis is away.
+ * Every connection comes with the agent's scripts registered (scripts.ts), whatever its role.
  */
-export function createRedis(target: RedisTarget, role: RedisRole, agentId: string, log: Logger): Redis {
+export function createRedis(target: RedisTarget, role: RedisRole, agentId: string, log: Logger): AgentRedis {
   const options = {
     connectionName: agentConnectionName(agentId, role),
     maxRetriesPerRequest: role === 'commands' ? 3 : null,
@@ -19,5 +21,5 @@ export function createRedis(target: RedisTarget, role: RedisRole, agentId: strin
   const { sentinels } = target;
   const redis = sentinels ? new Redis({ ...sentinelOptions({ ...target, sentinels }), ...options }) : new Redis(target.url, options);
   watchConnection(redis, log, target.url, role);
-  return redis;
+  return registerScripts(redis);
 }

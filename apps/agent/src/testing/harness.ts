@@ -25,6 +25,7 @@ import {
   type LogLine,
 } from '@draas/queue-contracts';
 import { parseEnv, type AgentConfig } from '../config.js';
+import { registerScripts, type AgentRedis } from '../redis/scripts.js';
 
 const run = promisify(execFile);
 
@@ -36,7 +37,8 @@ export class Harness {
   readonly agentId = `test-${this.id}`;
   readonly keys = redisKeys(this.prefix);
   readonly channels = Channels(this.prefix);
-  readonly redis: Redis;
+  /** With the agent's scripts, as the agent's own connections have them. */
+  readonly redis: AgentRedis;
   readonly docker = new Docker();
   readonly deployQueue: Queue;
   /** Every InstanceReport the agent sent, in arrival order (consumed as the scheduler would). */
@@ -46,7 +48,7 @@ export class Harness {
   private readonly images: string[] = [];
 
   constructor(readonly redisUrl: string) {
-    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.redis = registerScripts(new Redis(redisUrl, { maxRetriesPerRequest: null }));
     const connection = { url: redisUrl, maxRetriesPerRequest: null };
     this.deployQueue = new Queue(QueueNames.deploy(this.agentId), { connection, prefix: bullPrefix(this.prefix) });
     this.reportWorker = new Worker(

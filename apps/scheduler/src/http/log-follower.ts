@@ -5,9 +5,10 @@ import { deploymentView } from './views.js';
 import type { Wakeup } from './wakeup.js';
 
 // Follows one deployment's log for one SSE client. Live lines come from the published batches (in
-// stream order: see log-append.ts), so a client keeps every line even when a fast container pushes
-// lines out of the capped history before the client reads them. The stream is read only to replay
-// history, to fill in a batch that did not arrive (each batch names the id before it), and on a timer.
+// stream order: see the contracts' lua/log-append.lua), so a client keeps every line even when a fast
+// container pushes lines out of the capped history before the client reads them. The stream is read
+// only to replay history, to fill in a batch that did not arrive (each batch names the id before it),
+// and on a timer.
 
 const PAGE = 1000;
 const IDLE_WAKE_MS = 1000;

@@ -17,7 +17,6 @@ const PAGE = 500;
 const LOCK_OWNER = randomBytes(8).toString('hex');
 /** How long a reap holds its lock: another scheduler takes over after a crash half-way. */
 const REAP_LOCK_MS = 30_000;
-const RELEASE_IF_MINE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 /**
  * Reaps an agent unless another scheduler sharing this Redis is reaping it right now: one does the
@@ -32,7 +31,7 @@ export async function reapAgentOnce(ctx: SchedulerContext, agentId: string): Pro
   try {
     return await reapAgent(ctx, agentId);
   } finally {
-    await ctx.redis.eval(RELEASE_IF_MINE, 1, key, LOCK_OWNER);
+    await ctx.redis.draasReleaseLockIfMine(key, LOCK_OWNER);
   }
 }
 

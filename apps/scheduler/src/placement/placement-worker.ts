@@ -9,7 +9,6 @@ import {
   type NewLogLine,
 } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Result } from 'ioredis';
 import type { ImageTokens } from '../images/image-tokens.js';
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
@@ -35,19 +34,7 @@ const SWEEP_PAGE = 200;
 const SWEEP_PARALLELISM = 32;
 const SWEEP_INSTANCE_BUDGET = 2000;
 
-const REMOVE_IF_UNCHANGED = `
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('ZREM', KEYS[1], ARGV[1]) end
-return 0
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    draasRemoveIfUnchanged(key: string, member: string, score: string): Result<number, Context>;
-  }
-}
-
 export function placementProcessor(ctx: SchedulerContext) {
-  ctx.redis.defineCommand('draasRemoveIfUnchanged', { numberOfKeys: 1, lua: REMOVE_IF_UNCHANGED });
   return async (job: Job): Promise<void> => {
     const parsed = PlacementJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad placement job: ${parsed.error.message}`);

@@ -1,45 +1,12 @@
 import { Heartbeat, parseJsonWith, type AgentUsage, type RedisKeys } from '@draas/queue-contracts';
-import type { Redis, Result } from 'ioredis';
 import { agentOnline, ConnectionTracker, connectionNames } from '../liveness/online.js';
 import type { AgentSnapshot } from '../placement/place.js';
 import type { Clock } from './clock.js';
+import type { ScriptedRedis } from './scripts.js';
 
 // Agents' heartbeats (written by the agents) and the reservations placement makes on them (written
-// here). Reservations change only through two Lua scripts, so that a placement commits atomically
-// against the latest usage and a release never counts twice.
-
-const RESERVE = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end
-local mem = tonumber(redis.call('HGET', KEYS[2], 'memory') or '0')
-local cpu = tonumber(redis.call('HGET', KEYS[2], 'millicpus') or '0')
-local count = tonumber(redis.call('HGET', KEYS[2], 'instances') or '0')
-if mem + tonumber(ARGV[2]) > tonumber(ARGV[4]) or cpu + tonumber(ARGV[3]) > tonumber(ARGV[5]) or count + 1 > tonumber(ARGV[6]) then
-  return 0
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ',' .. ARGV[3])
-redis.call('HINCRBY', KEYS[2], 'memory', ARGV[2])
-redis.call('HINCRBY', KEYS[2], 'millicpus', ARGV[3])
-redis.call('HINCRBY', KEYS[2], 'instances', 1)
-return 1
-`;
-
-const RELEASE = `
-local held = redis.call('HGET', KEYS[1], ARGV[1])
-if not held then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-local comma = string.find(held, ',')
-redis.call('HINCRBY', KEYS[2], 'memory', -tonumber(string.sub(held, 1, comma - 1)))
-redis.call('HINCRBY', KEYS[2], 'millicpus', -tonumber(string.sub(held, comma + 1)))
-redis.call('HINCRBY', KEYS[2], 'instances', -1)
-return 1
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    draasReserve(allocKey: string, usageKey: string, ref: string, memory: number, milliCpus: number, maxMemory: number, maxCpus: number, maxInstances: number): Result<number, Context>;
-    draasRelease(allocKey: string, usageKey: string, ref: string): Result<number, Context>;
-  }
-}
+// here). Reservations change only through two Lua scripts (lua/reserve.lua, lua/release.lua), so that
+// a placement commits atomically against the latest usage and a release never counts twice.
 
 export interface AgentState {
   heartbeat: Heartbeat;
@@ -61,13 +28,11 @@ export class AgentStore {
   private listeningSince = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: ScriptedRedis,
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
     private readonly offlineAfterBeats: number,
   ) {
-    redis.defineCommand('draasReserve', { numberOfKeys: 2, lua: RESERVE });
-    redis.defineCommand('draasRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.on('ready', () => {
       this.connections.reset();
       this.listeningSince = this.clock.now();

@@ -1,12 +1,12 @@
 import { DeploymentRecord, InstanceRecord, InstanceStatus, type RedisKeys } from '@draas/queue-contracts';
-import type { Redis } from 'ioredis';
 import { NotFound } from '../errors/index.js';
 import { createRecord, parseRecord, readRecord, updateRecord, type RecordIndex } from './records.js';
+import type { ScriptedRedis } from './scripts.js';
 
 /** Deployment and instance records in Redis. The scheduler is their only writer. */
 export class DeploymentStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: ScriptedRedis,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -1,5 +1,4 @@
 import {
-  APPEND_LOGS_LUA,
   appendLogsArgs,
   Channels,
   decodeLogEntry,
@@ -8,13 +7,7 @@ import {
   type NewLogLine,
   type RedisKeys,
 } from '@draas/queue-contracts';
-import type { Redis, Result } from 'ioredis';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    draasAppendLogs(key: string, ...args: string[]): Result<string[], Context>;
-  }
-}
+import type { ScriptedRedis } from './scripts.js';
 
 // A deployment's log: a capped Redis stream (the history, the truth) plus a pub/sub prompt per batch
 // for live followers. Stream ids are the lines' ids, and the SSE event ids.
@@ -23,12 +16,11 @@ export class LogStore {
   private readonly channels;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: ScriptedRedis,
     private readonly keys: RedisKeys,
     private readonly maxLines: number,
   ) {
     this.channels = Channels(keys.prefix);
-    redis.defineCommand('draasAppendLogs', { numberOfKeys: 1, lua: APPEND_LOGS_LUA });
   }
 
   /** Appends lines and publishes them, atomically and in one round trip; returns them with their ids. */

@@ -1,34 +1,11 @@
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { z } from 'zod';
+import type { ScriptedRedis } from './scripts.js';
 
 // Optimistic concurrency for JSON records: every record carries `rev`; a write succeeds only if the
 // stored rev is still the one read. Several writers (API, build worker, placement, status worker, and
 // more than one scheduler) can then update the same record without losing each other's changes.
-
-const CAS_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if ARGV[1] == '-1' then
-  if current then return 0 end
-else
-  if not current then return -1 end
-  if tostring(cjson.decode(current)['rev']) ~= ARGV[1] then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[2])
-if KEYS[2] then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-return 1
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    draasCas(key: string, expectedRev: string, json: string): Result<number, Context>;
-    draasCasIndexed(key: string, indexKey: string, expectedRev: string, json: string, field: string, value: string): Result<number, Context>;
-  }
-}
-
-export function defineCas(redis: Redis): void {
-  redis.defineCommand('draasCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
-  redis.defineCommand('draasCasIndexed', { numberOfKeys: 2, lua: CAS_SCRIPT });
-}
+// The check and the write are one script, lua/cas.lua.
 
 export type Versioned = { rev: number };
 
@@ -42,7 +19,7 @@ export interface RecordIndex<T> {
   value(record: T): string;
 }
 
-function cas<T>(redis: Redis, key: string, expectedRev: string, record: T, index?: RecordIndex<T>): Promise<number> {
+function cas<T>(redis: ScriptedRedis, key: string, expectedRev: string, record: T, index?: RecordIndex<T>): Promise<number> {
   const json = JSON.stringify(record);
   return index
     ? redis.draasCasIndexed(key, index.key, expectedRev, json, index.field, index.value(record))
@@ -69,7 +46,7 @@ const MAX_ATTEMPTS = 50;
  * record as just read by the caller, tried first without reading it again (a conflict reads it anew).
  */
 export async function updateRecord<T extends Versioned>(
-  redis: Redis,
+  redis: ScriptedRedis,
   key: string,
   schema: z.ZodType<T>,
   mutate: (current: T) => T | null,
@@ -90,6 +67,6 @@ export async function updateRecord<T extends Versioned>(
 }
 
 /** Creates a record only if it does not exist; false when it does. */
-export async function createRecord<T extends Versioned>(redis: Redis, key: string, record: T, index?: RecordIndex<T>): Promise<boolean> {
+export async function createRecord<T extends Versioned>(redis: ScriptedRedis, key: string, record: T, index?: RecordIndex<T>): Promise<boolean> {
   return (await cas(redis, key, '-1', record, index)) === 1;
 }

@@ -1,14 +1,16 @@
 import { reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { registerScripts, type ScriptedRedis } from './scripts.js';
 
-export type { Redis };
+export type { Redis, ScriptedRedis };
 
 /**
  * Connections by use. BullMQ workers need `maxRetriesPerRequest: null` (they block and must survive
  * Redis restarts); request-serving commands should fail fast instead of hanging an HTTP answer.
+ * Every connection comes with the scheduler's scripts registered (scripts.ts), whatever its use.
  */
-export function createRedis(target: RedisTarget, use: 'commands' | 'bullmq' | 'subscriber', name: string, logger: Logger): Redis {
+export function createRedis(target: RedisTarget, use: 'commands' | 'bullmq' | 'subscriber', name: string, logger: Logger): ScriptedRedis {
   const options = {
     connectionName: `draas-scheduler-${name}`,
     maxRetriesPerRequest: use === 'commands' ? 3 : null,
@@ -22,7 +24,7 @@ export function createRedis(target: RedisTarget, use: 'commands' | 'bullmq' | 's
   const { sentinels } = target;
   const redis = sentinels ? new Redis({ ...sentinelOptions({ ...target, sentinels }), ...options }) : new Redis(target.url, options);
   watchConnection(redis, logger, target.url, name);
-  return redis;
+  return registerScripts(redis);
 }
 
 /** Closes a connection: politely when Redis answers, at once when it is away (stopping with Redis already gone). */

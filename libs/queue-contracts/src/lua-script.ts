@@ -1,0 +1,40 @@
+// Every Lua script is a .lua file (TypeScript never holds Lua in a string) whose header comment names
+// its KEYS, ARGV, what it returns and why it must be atomic. The contracts do no IO: they say where a
+// script is; each app's one script loader reads it and registers it on the app's connections.
+
+/** A script file and how many of its arguments are keys (ioredis's `numberOfKeys`). */
+export interface LuaScript {
+  readonly file: URL;
+  readonly numberOfKeys: number;
+}
+
+/** The keys a script's header declares (`-- KEYS[n]`, `(optional)` when it can do without) and its code uses. */
+export interface ScriptKeys {
+  /** Indexes declared in the header, in order of appearance. */
+  declared: number[];
+  /** How many of the declared keys are not optional. */
+  required: number;
+  /** The highest KEYS[n] the code (outside comments) reads; 0 when none. */
+  used: number;
+}
+
+const HEADER_KEY = /^--\s*KEYS\[(\d+)\]\s*(\(optional\))?/;
+const USED_KEY = /KEYS\[(\d+)\]/g;
+
+/** Reads the keys of a script's source (pure: the caller has read the file). */
+export function scriptKeys(source: string): ScriptKeys {
+  const declared: number[] = [];
+  let required = 0;
+  let used = 0;
+  for (const line of source.split('\n')) {
+    const header = HEADER_KEY.exec(line.trim());
+    if (header) {
+      declared.push(Number(header[1]));
+      if (!header[2]) required++;
+      continue;
+    }
+    const code = line.replace(/--.*$/, '');
+    for (const match of code.matchAll(USED_KEY)) used = Math.max(used, Number(match[1]));
+  }
+  return { declared, required, used };
+}
