@@ -22,26 +22,28 @@ export interface Proc {
   child: ChildProcess;
   /** Every line the process wrote, for diagnosing a failure. */
   output: string[];
+  /** Its exit code (null: ended by a signal). */
+  exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs an app's compiled JavaScript (the global setup, and the benchmarks, build it first). */
-function startProcess(name: string, app: App, env: Record<string, string>): Proc {
-  const [command, args] = appCommand(app);
+/** A process of the tests' own, with only PATH, HOME and `env`; stop() ends it (SIGKILL after 20 s). */
+export function launch(name: string, command: string, args: string[], cwd: string, env: Record<string, string>): Proc {
   const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', (line) => output.push(line));
   }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     name,
     child,
     output,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -49,6 +51,12 @@ function startProcess(name: string, app: App, env: Record<string, string>): Proc
       clearTimeout(timer);
     },
   };
+}
+
+/** Runs an app's compiled JavaScript (the global setup, and the benchmarks, build it first). */
+function startProcess(name: string, app: App, env: Record<string, string>): Proc {
+  const [command, args] = appCommand(app);
+  return launch(name, command, args, REPO_ROOT, { LOG_LEVEL: 'info', ...env });
 }
 
 export async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {

@@ -3,57 +3,31 @@
 // two agents take a data folder, an id and a health port each, come online, share a deployment, and
 // one restarted adopts its container. A port, folder or agent id that was set explicitly and is taken
 // stops the start with a message naming the setting that fixes it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { agentConnectionName, AgentList, type AgentView } from '@draas/queue-contracts';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appCommand, type App } from '../scripts/apps.js';
 import { REPO_ROOT, startLocalRedis } from '../scripts/local-redis.js';
 import { agentEnvironment, localRunFile, readLocalRun, waitForLocalRun, writeLocalRun } from '../scripts/local-run.js';
-import { answers, buildTestImage, docker, removeContainers, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from './harness.js';
+import { answers, buildTestImage, launch, type Proc, docker, removeContainers, removeTestImage, startCluster, tickerDockerfile, waitFor, type Cluster } from './harness.js';
 
 const infraMissing = inject('infraMissing');
 const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
 
-interface Proc {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
-
-function launch(command: string, args: string[], cwd: string, env: Record<string, string>): Proc {
-  const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => output.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output,
-    exited,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 /** `npm run agent` in `cwd`, with only `env` (no REDIS_URL, no AGENT_* unless given). */
-const npmRunAgent = (cwd: string, env: Record<string, string> = {}) => launch(TSX, ['--conditions=draas-source', path.join(REPO_ROOT, 'scripts/agent.ts')], cwd, env);
+const npmRunAgent = (cwd: string, env: Record<string, string> = {}) => launch('npm run agent', TSX, ['--conditions=draas-source', path.join(REPO_ROOT, 'scripts/agent.ts')], cwd, env);
 
 /** A compiled app, as npm start runs it. */
 const runApp = (app: App, env: Record<string, string>) => {
   const [command, args] = appCommand(app);
-  return launch(command, args, REPO_ROOT, { LOG_LEVEL: 'info', ...env });
+  return launch(app, command, args, REPO_ROOT, { LOG_LEVEL: 'info', ...env });
 };
 
 /** What the agent said once ready: its id, health port and data folder. `seen` gets the id as soon as it is logged (for the clean-up). */

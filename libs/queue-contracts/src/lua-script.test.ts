@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { APPEND_LOGS_SCRIPT } from './log-append.js';
-import { scriptKeys } from './lua-script.js';
+import { defineScripts, readOncePerFile, scriptKeys } from './lua-script.js';
 
 describe('scriptKeys', () => {
   it.each([
@@ -37,5 +37,25 @@ describe('the log-append script', () => {
     const withLua = readdirSync(src).filter((name) => name.endsWith('.ts') && /redis\.call\(/.test(readFileSync(new URL(name, src), 'utf8')));
     expect(withLua).toEqual([]);
     expect(readdirSync(new URL('./', APPEND_LOGS_SCRIPT.file))).toEqual(['log-append.lua']);
+  });
+});
+
+describe('defineScripts', () => {
+  it('defines each command with its keys and its file\'s text, reading a file shared by two commands once', () => {
+    const reads: string[] = [];
+    const read = readOncePerFile((file) => (reads.push(file.href), `-- text of ${file.pathname}`));
+    const defined: Record<string, { numberOfKeys: number; lua: string }> = {};
+    const a = new URL('file:///lua/a.lua');
+    defineScripts({ defineCommand: (name, definition) => void (defined[name] = definition) }, {
+      one: { file: a, numberOfKeys: 1 },
+      two: { file: a, numberOfKeys: 2 },
+      other: { file: new URL('file:///lua/b.lua'), numberOfKeys: 0 },
+    }, read);
+    expect(defined).toEqual({
+      one: { numberOfKeys: 1, lua: '-- text of /lua/a.lua' },
+      two: { numberOfKeys: 2, lua: '-- text of /lua/a.lua' },
+      other: { numberOfKeys: 0, lua: '-- text of /lua/b.lua' },
+    });
+    expect(reads).toEqual(['file:///lua/a.lua', 'file:///lua/b.lua']);
   });
 });

@@ -38,3 +38,26 @@ export function scriptKeys(source: string): ScriptKeys {
   }
   return { declared, required, used };
 }
+
+/** What a command is defined on: ioredis's Redis (the contracts name no client library). */
+export interface ScriptHost {
+  defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
+}
+
+/**
+ * Defines every command of `scripts` on `host`, each under its name. `read` gives a script file's
+ * text: the app's loader reads it (the contracts do no IO), once per process.
+ */
+export function defineScripts(host: ScriptHost, scripts: Readonly<Record<string, LuaScript>>, read: (file: URL) => string): void {
+  for (const [name, { file, numberOfKeys }] of Object.entries(scripts)) host.defineCommand(name, { numberOfKeys, lua: read(file) });
+}
+
+/** `read`, asked once per file however often it is called (each app reads its scripts once). */
+export function readOncePerFile(read: (file: URL) => string): (file: URL) => string {
+  const texts = new Map<string, string>();
+  return (file) => {
+    let text = texts.get(file.href);
+    if (text === undefined) texts.set(file.href, (text = read(file)));
+    return text;
+  };
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { APPEND_LOGS_SCRIPT, type AppendLogsCommand, type LuaScript } from '@draas/queue-contracts';
+import { APPEND_LOGS_SCRIPT, type AppendLogsCommand, type LuaScript, defineScripts, readOncePerFile } from '@draas/queue-contracts';
 import type { Redis } from 'ioredis';
 
 // The one owner of the agent's Redis scripts: every script it runs, its typed signature, and the one
@@ -22,22 +22,11 @@ export const AGENT_SCRIPTS = {
   draasAppendLogs: APPEND_LOGS_SCRIPT,
 } as const satisfies Record<keyof AgentScripts, LuaScript>;
 
-let sources: Map<string, string> | null = null;
-
 /** Each file's text, read once for the process (a missing file fails the first connection, at start-up). */
-function loadSources(): Map<string, string> {
-  if (sources) return sources;
-  const read = new Map<string, string>();
-  for (const { file } of Object.values(AGENT_SCRIPTS)) if (!read.has(file.href)) read.set(file.href, readFileSync(file, 'utf8'));
-  sources = read;
-  return read;
-}
+const readScript = readOncePerFile((file) => readFileSync(file, 'utf8'));
 
 /** Defines every agent command on the connection (no round trip: ioredis loads a script on its first call). */
 export function registerScripts(redis: Redis): AgentRedis {
-  const lua = loadSources();
-  for (const [name, { file, numberOfKeys }] of Object.entries(AGENT_SCRIPTS)) {
-    redis.defineCommand(name, { numberOfKeys, lua: lua.get(file.href) as string });
-  }
+  defineScripts(redis, AGENT_SCRIPTS, readScript);
   return redis as AgentRedis;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { APPEND_LOGS_SCRIPT, type AppendLogsCommand, type LuaScript } from '@draas/queue-contracts';
+import { APPEND_LOGS_SCRIPT, type AppendLogsCommand, type LuaScript, defineScripts, readOncePerFile } from '@draas/queue-contracts';
 import type { Redis } from 'ioredis';
 
 // The one owner of the scheduler's Redis scripts: every script it runs, the file it lives in, its
@@ -47,22 +47,11 @@ export const SCHEDULER_SCRIPTS = {
   draasAppendLogs: APPEND_LOGS_SCRIPT,
 } as const satisfies Record<keyof SchedulerScripts, LuaScript>;
 
-let sources: Map<string, string> | null = null;
-
 /** Each file's text, read once for the process (a missing file fails the first connection, at start-up). */
-function loadSources(): Map<string, string> {
-  if (sources) return sources;
-  const read = new Map<string, string>();
-  for (const { file } of Object.values(SCHEDULER_SCRIPTS)) if (!read.has(file.href)) read.set(file.href, readFileSync(file, 'utf8'));
-  sources = read;
-  return read;
-}
+const readScript = readOncePerFile((file) => readFileSync(file, 'utf8'));
 
 /** Defines every scheduler command on the connection (no round trip: ioredis loads a script on its first call). */
 export function registerScripts(redis: Redis): ScriptedRedis {
-  const lua = loadSources();
-  for (const [name, { file, numberOfKeys }] of Object.entries(SCHEDULER_SCRIPTS)) {
-    redis.defineCommand(name, { numberOfKeys, lua: lua.get(file.href) as string });
-  }
+  defineScripts(redis, SCHEDULER_SCRIPTS, readScript);
   return redis as ScriptedRedis;
 }
