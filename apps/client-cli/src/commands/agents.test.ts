@@ -42,6 +42,7 @@ describe('agentsTable', () => {
     ['no health server', { healthHost: '127.0.0.1', healthPort: null }, '-'],
     ['an agent too old to say', {}, '-'],
     ['an IPv6 health address', { healthHost: '::1', healthPort: 5001 }, '[::1]:5001'],
+    ['every address (Compose) at the agent\'s own', { address: '10.0.0.5', healthHost: '0.0.0.0', healthPort: 5001 }, '10.0.0.5:5001'],
   ] as const)('shows %s as %s', (_name, over, expected) => {
     const [, row] = agentsTable([agent(over)], makeColors(false), now).split('\n');
     expect(row?.split(/\s{2,}/)[7]).toBe(expected);

@@ -37,6 +37,7 @@ export function agentsTable(agents: readonly AgentView[], colors: Colors, now: n
 /** Where the agent's GET /healthz answers (`host:port`); `-` when it has none, or is too old to say. */
 function healthAddress(a: AgentView): string {
   if (a.healthPort === undefined || a.healthPort === null) return '-';
-  const host = a.healthHost ?? a.address;
+  // Listening on every address (0.0.0.0, as in Compose): reach it where the agent is.
+  const host = a.healthHost === undefined || a.healthHost === '0.0.0.0' || a.healthHost === '::' ? a.address : a.healthHost;
   return host.includes(':') ? `[${host}]:${a.healthPort}` : `${host}:${a.healthPort}`;
 }
