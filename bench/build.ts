@@ -28,7 +28,7 @@ function writeContext(dir: string): void {
   writeFileSync(path.join(dir, 'nonce.txt'), `${randomBytes(16).toString('hex')}\n`);
 }
 
-/** dockerode's build of the folder, the way apps/scheduler/src/build/docker-build.ts calls it (plus nocache). */
+/** dockerode's build of the folder, the way apps/scheduler/src/builder/docker-build.ts calls it (plus nocache). */
 async function rawBuild(docker: Docker, dir: string, tag: string): Promise<number> {
   const t0 = performance.now();
   const stream = await docker.buildImage(Readable.from(pack(dir)), {

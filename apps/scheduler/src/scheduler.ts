@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { bullPrefix, QueueNames, redisKeys } from '@draas/queue-contracts';
 import { Worker, type Processor } from 'bullmq';
 import Docker from 'dockerode';
-import { buildProcessor } from './build/build-worker.js';
+import { buildProcessor } from './builder/build-worker.js';
 import { closeAll } from './close-all.js';
 import { Janitor } from './janitor.js';
 import { Advertiser, advertisedUrl } from './images/advertiser.js';

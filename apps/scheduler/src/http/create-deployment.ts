@@ -1,7 +1,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { CreateDeploymentRequest, formatMemory, formatZodError, type DeploymentSpec, type DeploymentView } from '@draas/queue-contracts';
 import { inspectZip } from '../archive/zip-reader.js';
-import { uploadPath } from '../build/build-worker.js';
+import { uploadPath } from '../builder/build-worker.js';
 import type { SchedulerContext } from '../context.js';
 import { createDeployment, newDeploymentId, toSpec } from '../deployments/create.js';
 import { toDeploymentView } from '../deployments/views.js';
