@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadArchive } from '../errors/index.js';
+import { BadArchive } from '../errors.js';
 import { checkArchive, type ArchiveEntry } from './check-archive.js';
 
 const limits = { maxEntries: 10, maxUnpackedBytes: 10 * 1024 ** 2, maxCompressionRatio: 100 };

@@ -1,5 +1,5 @@
 import path from 'node:path/posix';
-import { BadArchive } from '../errors/index.js';
+import { BadArchive } from '../errors.js';
 
 // Pure checks of a ZIP's entry list (DESIGN step 1), run on upload before anything is enqueued and
 // again before unpacking. Nothing here reads a file: the caller lists the entries.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import unzipper from 'unzipper';
-import { BadArchive } from '../errors/index.js';
+import { BadArchive } from '../errors.js';
 import { checkArchive, normaliseEntryPath, type ArchiveEntry, type ArchiveLimits, type CheckedArchive, type EntryKind } from './check-archive.js';
 
 // The IO half of archive handling: list a ZIP's entries for the pure checks, and unpack the checked

@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { unpackContext } from '../archive/zip-reader.js';
 import type { SchedulerContext } from '../context.js';
 import { setStatus, systemLog } from '../deployments/lifecycle.js';
-import { BadArchive } from '../errors/index.js';
+import { BadArchive } from '../errors.js';
 import { localImageId } from '../images/local-image.js';
 import { pushImage } from '../images/registry-push.js';
 import { contextTar } from './context-tar.js';

@@ -7,7 +7,7 @@ import {
   type ParsedCreateDeploymentRequest,
 } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
-import { Conflict } from '../errors/index.js';
+import { Conflict } from '../errors.js';
 import { localImageId } from '../images/local-image.js';
 import { cancelDeployment, type CancelOptions } from './cancel.js';
 import { systemLog } from './lifecycle.js';

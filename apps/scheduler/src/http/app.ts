@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { SchedulerContext } from '../context.js';
 import type { CancelOptions } from '../deployments/cancel.js';
-import { NotFound } from '../errors/index.js';
+import { NotFound } from '../errors.js';
 import type { PubSubHub } from '../store/pubsub.js';
 import { requireToken, type Access } from './auth.js';
 import { BULL_BOARD_PATH, type BullBoard } from './bull-board.js';

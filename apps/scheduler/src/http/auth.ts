@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { Forbidden, Unauthorized } from '../errors/index.js';
+import { Forbidden, Unauthorized } from '../errors.js';
 
 export const SESSION_COOKIE = 'draas_session';
 

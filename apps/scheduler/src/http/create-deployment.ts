@@ -5,7 +5,7 @@ import { uploadPath } from '../builder/build-worker.js';
 import type { SchedulerContext } from '../context.js';
 import { createDeployment, newDeploymentId, toSpec } from '../deployments/create.js';
 import { toDeploymentView } from '../deployments/views.js';
-import { BadRequest } from '../errors/index.js';
+import { BadRequest } from '../errors.js';
 import { receiveMultipart } from './upload.js';
 
 // The two ways in (DESIGN step 1): a ZIP upload or an image name. Bad input is refused with a 4xx that

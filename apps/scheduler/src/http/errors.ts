@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { formatZodError } from '@draas/queue-contracts';
-import { AppError } from '../errors/index.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** The one place errors become responses: `{ "error": { "code", "message" } }`, never a stack trace. */

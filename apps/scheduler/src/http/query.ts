@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { formatZodError } from '@draas/queue-contracts';
-import { BadRequest } from '../errors/index.js';
+import { BadRequest } from '../errors.js';
 
 // Query strings through zod like everything else: unknown parameters are refused, so that a typo
 // (`?limt=5`) is an error rather than silently ignored.

@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { BadRequest, PayloadTooLarge } from '../errors/index.js';
+import { BadRequest, PayloadTooLarge } from '../errors.js';
 
 // Streams a multipart upload to disk under a size limit (busboy does the parsing: multipart is easy
 // to get subtly wrong by hand), hashing it on the way. The partial file is removed on every failure,

@@ -1,7 +1,7 @@
 import { DeploymentId, type DeploymentView } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
 import { toDeploymentView } from '../deployments/views.js';
-import { BadRequest } from '../errors/index.js';
+import { BadRequest } from '../errors.js';
 
 /** Checks an id from a URL before it is used in any Redis key. */
 export function deploymentIdParam(value: string | undefined): string {

@@ -1,5 +1,5 @@
 import { DeploymentRecord, InstanceRecord, InstanceStatus, type RedisKeys } from '@draas/queue-contracts';
-import { NotFound } from '../errors/index.js';
+import { NotFound } from '../errors.js';
 import { createRecord, parseRecord, readRecord, updateRecord, type RecordIndex } from './records.js';
 import type { ScriptedRedis } from './scripts.js';
 

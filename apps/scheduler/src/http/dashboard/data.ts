@@ -1,7 +1,7 @@
 import { DeploymentId, type AgentView, type DeploymentEvent, type DeploymentView } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../../context.js';
 import { toAgentView } from '../../deployments/views.js';
-import { NotFound } from '../../errors/index.js';
+import { NotFound } from '../../errors.js';
 import { deploymentView, listViews } from '../views.js';
 
 /** What the pages read: the same views the API answers with, so the page and the API never disagree. */

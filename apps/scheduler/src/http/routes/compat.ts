@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { SchedulerContext } from '../../context.js';
 import { cancelDeployment, type CancelOptions } from '../../deployments/cancel.js';
 import { toAgentView } from '../../deployments/views.js';
-import { AppError, BadRequest } from '../../errors/index.js';
+import { AppError, BadRequest } from '../../errors.js';
 import type { PubSubHub } from '../../store/pubsub.js';
 import { createFromMultipart, readJson } from '../create-deployment.js';
 import { classify } from '../errors.js';

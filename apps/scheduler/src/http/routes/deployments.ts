@@ -4,7 +4,7 @@ import { RedeployRequest, type Timeline } from '@draas/queue-contracts';
 import { cancelDeployment, type CancelOptions } from '../../deployments/cancel.js';
 import { redeploy } from '../../deployments/create.js';
 import { toDeploymentView } from '../../deployments/views.js';
-import { UnsupportedMediaType } from '../../errors/index.js';
+import { UnsupportedMediaType } from '../../errors.js';
 import { createFromJson, createFromMultipart, readJson } from '../create-deployment.js';
 import { ListQuery, NoQuery, parseQuery } from '../query.js';
 import { deploymentIdParam, deploymentView, listViews } from '../views.js';

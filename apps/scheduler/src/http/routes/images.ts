@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { ImageId } from '@draas/queue-contracts';
-import { BadRequest, Forbidden, NotFound, Unauthorized } from '../../errors/index.js';
+import { BadRequest, Forbidden, NotFound, Unauthorized } from '../../errors.js';
 import type { ImageCache } from '../../images/image-cache.js';
 import type { ImageTokens } from '../../images/image-tokens.js';
 import { presentedToken, type Access } from '../auth.js';
