@@ -1,8 +1,7 @@
-import type { RedisKeys } from '@draas/queue-contracts';
+import type { InstanceRecord, RedisKeys } from '@draas/queue-contracts';
 import type Docker from 'dockerode';
 import type { SchedulerConfig } from './config.js';
 import type { ImageTokens } from './images/image-tokens.js';
-import type { DeploymentRefresher } from './deployments/refresher.js';
 import type { Logger } from './logger.js';
 import type { Queues } from './queues.js';
 import type { AgentStore } from './store/agent-store.js';
@@ -26,7 +25,15 @@ export interface SchedulerContext {
   logs: LogStore;
   events: EventPublisher;
   queues: Queues;
-  refresher: DeploymentRefresher;
+  refresher: Refresher;
   /** Signs the image download token each deploy job carries. */
   imageTokens: ImageTokens;
+}
+
+/**
+ * Recomputes a deployment's status after its instances change; deployments/refresher.ts does it.
+ * Declared here, not imported from there, because the deployments' code is built on this context.
+ */
+export interface Refresher {
+  refresh(deploymentId: string, instances: readonly InstanceRecord[]): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { InstanceRecord } from '@draas/queue-contracts';
-import type { SchedulerContext } from '../context.js';
+import type { Refresher, SchedulerContext } from '../context.js';
 import { KeyedCoalescer } from '../util/keyed-coalescer.js';
 import { refreshFromInstances } from './lifecycle.js';
 
@@ -8,7 +8,7 @@ import { refreshFromInstances } from './lifecycle.js';
  * reporting at once cost a couple of recomputations (each reads every instance), not a thousand.
  * Every changed instance is still published, as one event each.
  */
-export class DeploymentRefresher {
+export class DeploymentRefresher implements Refresher {
   private readonly changed = new Map<string, InstanceRecord[]>();
   private readonly coalescer = new KeyedCoalescer();
 
