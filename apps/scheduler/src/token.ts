@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,4 +10,11 @@ export function resolveToken(configured: string | null, dataDir: string): { toke
   const token = readFileSync(file, 'utf8').trim();
   if (token.length < 16) throw new Error(`${file} holds a token shorter than 16 characters; delete it to get a new one`);
   return { token, file };
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Constant-time comparison; hashing first makes lengths equal, so the length is not leaked either. */
+export function tokenMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -1,16 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { Forbidden, Unauthorized } from '../errors.js';
+import { tokenMatches } from '../token.js';
 
 export const SESSION_COOKIE = 'draas_session';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
-/** Constant-time comparison; hashing first makes lengths equal, so the length is not leaked either. */
-export function tokenMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** The token a request carries, and how: scripts send a Bearer header, browsers the login cookie. */
 export function presentedToken(c: Context): { token: string; via: 'bearer' | 'cookie' } | null {

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@draas/queue-contracts';
-import { tokenMatches } from '../http/auth.js';
+import { tokenMatches } from '../token.js';
 
 /**
  * Download tokens for the image endpoint: each deploy job carries one that opens exactly its image,

@@ -1,6 +1,7 @@
 import type { DeploymentRecord } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
-import { feasible, type AgentSnapshot } from '../placement/place.js';
+import { feasible } from '../placement/place.js';
+import type { AgentSnapshot } from '../store/agent-store.js';
 
 // Deployments waiting for capacity are placed again only when capacity may have appeared (an agent
 // came online or changed, an instance ended) — at most every RETRY_GAP_MS — plus a slow safety pass.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { place, type AgentSnapshot, type PlacementRequest } from './place.js';
+import type { AgentSnapshot } from '../store/agent-store.js';
+import { place, type PlacementRequest } from './place.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

@@ -1,22 +1,8 @@
 import { formatMemory, type Constraint, type PlacementStrategy } from '@draas/queue-contracts';
+import type { AgentSnapshot } from '../store/agent-store.js';
 
 // Placement is a pure function of (request, agent snapshots), as in Nomad: small feasibility checks,
 // then a score. The caller commits the plan atomically against the latest usage and retries on conflict.
-
-export interface AgentSnapshot {
-  id: string;
-  online: boolean;
-  labels: Readonly<Record<string, string>>;
-  capacity: { memoryBytes: number; milliCpus: number; maxInstances: number };
-  /** What instances placed on the agent and not ended hold. */
-  usage: { memoryBytes: number; milliCpus: number; instances: number };
-  /**
-   * Memory the host really has free (heartbeat): a host under memory pressure takes nothing more, even
-   * when its declared capacity says otherwise. Not decremented per placement: containers rarely use
-   * their whole limit, and the reservations above already bound the total.
-   */
-  memoryAvailableBytes: number;
-}
 
 export interface PlacementRequest {
   memoryBytes: number;

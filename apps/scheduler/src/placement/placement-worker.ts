@@ -13,7 +13,8 @@ import type { ImageTokens } from '../images/image-tokens.js';
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
 import { forEachWeighted, mapLimit } from '../util/map-limit.js';
-import { place, type AgentSnapshot } from './place.js';
+import type { AgentSnapshot } from '../store/agent-store.js';
+import { place } from './place.js';
 
 // Turns a placement request into reservations, instance records and deploy jobs. The plan comes from
 // the pure `place`; each reservation is committed atomically against the agent's latest usage, and a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentOnline, ConnectionTracker, connectionNames } from './online.js';
+import { agentOnline, ConnectionTracker, connectionNames } from './agent-online.js';
 
 const beat = { sentAt: 10_000, heartbeatMs: 2000 };
 
