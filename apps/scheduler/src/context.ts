@@ -10,6 +10,7 @@ import type { DeploymentStore } from './store/deployment-store.js';
 import type { EventPublisher } from './store/events.js';
 import type { LogStore } from './store/log-store.js';
 import type { ScriptedRedis } from './store/scripts.js';
+import type { UploadStore } from './store/upload-store.js';
 
 /** What the scheduler's parts share; built once in scheduler.ts and passed down. */
 export interface SchedulerContext {
@@ -23,6 +24,8 @@ export interface SchedulerContext {
   deployments: DeploymentStore;
   agents: AgentStore;
   logs: LogStore;
+  /** The uploaded archives on disk. */
+  uploads: UploadStore;
   events: EventPublisher;
   queues: Queues;
   refresher: Refresher;

@@ -1,7 +1,6 @@
-import { readdir, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { imageTag, isTerminalDeployment, type DeploymentRecord } from '@draas/queue-contracts';
 import type { SchedulerContext } from './context.js';
+import { removeStaleEntries } from './util/stale-entries.js';
 
 // Cleans up after deployments that ended (the configurable policy of DESIGN "Security"): images the
 // build made are removed IMAGE_RETENTION_SECONDS after their deployment ended, unless a live
@@ -9,7 +8,6 @@ import type { SchedulerContext } from './context.js';
 // after a day. Containers are the agents' business (AGENT_REMOVE_ENDED_AFTER_SECONDS).
 
 const SWEEP_MS = 10 * 60_000;
-const STALE_UPLOAD_MS = 24 * 3600_000;
 
 const ended = (r: DeploymentRecord): boolean => r.desired === 'cancelled' || isTerminalDeployment(r.status);
 
@@ -63,17 +61,8 @@ export class Janitor {
     }
   }
 
+  /** Uploads and build folders a crash left behind (see util/stale-entries.ts). */
   private async removeStaleUploads(live: ReadonlySet<string>): Promise<string[]> {
-    const removed: string[] = [];
-    for (const dir of [this.ctx.config.uploadDir, this.ctx.config.buildDir]) {
-      for (const name of await readdir(dir).catch(() => [] as string[])) {
-        const id = name.split(/[.-]/)[0] ?? '';
-        const file = path.join(dir, name);
-        if (live.has(id) || Date.now() - (await stat(file)).mtimeMs < STALE_UPLOAD_MS) continue;
-        await rm(file, { recursive: true, force: true });
-        removed.push(file);
-      }
-    }
-    return removed;
+    return [...(await this.ctx.uploads.sweep(live)), ...(await removeStaleEntries(this.ctx.config.buildDir, live))];
   }
 }

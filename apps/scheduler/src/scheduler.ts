@@ -28,6 +28,7 @@ import { EventPublisher } from './store/events.js';
 import { LogStore } from './store/log-store.js';
 import { PubSubHub } from './store/pubsub.js';
 import { closeRedis, createRedis } from './store/redis.js';
+import { UploadStore } from './store/upload-store.js';
 import { resolveToken } from './token.js';
 
 export interface SchedulerHandle {
@@ -75,6 +76,7 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
     deployments: new DeploymentStore(redis, keys),
     agents: new AgentStore(redis, keys, clock, config.offlineAfterBeats),
     logs: new LogStore(redis, keys, config.logHistoryLines),
+    uploads: new UploadStore(config.uploadDir),
     events: new EventPublisher(redis, keys, clock),
     queues: new Queues(bullRedis, config.prefix),
   };

@@ -24,9 +24,6 @@ const PUSH_TIMEOUT_MS = 10 * 60_000;
 /** How often a running build looks whether its deployment was cancelled. */
 const CANCEL_POLL_MS = 1000;
 
-export const uploadPath = (ctx: Pick<SchedulerContext, 'config'>, deploymentId: string): string =>
-  path.join(ctx.config.uploadDir, `${deploymentId}.zip`);
-
 export function buildProcessor(ctx: SchedulerContext, aborts: Map<string, AbortController>) {
   return async (job: Job): Promise<void> => {
     const parsed = BuildJob.safeParse(job.data);
@@ -92,7 +89,7 @@ async function unpackAndBuild(
   onLines: (lines: string[]) => void,
 ): Promise<BuildOutcome> {
   await rm(contextDir, { recursive: true, force: true });
-  const checked = await unpackContext(uploadPath(ctx, deploymentId), contextDir, ctx.config.archive);
+  const checked = await unpackContext(ctx.uploads.archivePath(deploymentId), contextDir, ctx.config.archive);
   return dockerBuild(
     ctx.docker,
     contextTar(contextDir, checked.entries),
@@ -114,7 +111,7 @@ async function finishBuild(ctx: SchedulerContext, record: DeploymentRecord, tag:
   if (!imageId) throw new Error(`the engine lost ${tag} right after building it`);
   const image = (await push(ctx, record, tag)) ?? tag;
   const built = await setStatus(ctx, record.id, 'built', { image, imageId, error: null });
-  await rm(uploadPath(ctx, record.id), { force: true });
+  await ctx.uploads.remove(record.id);
   if (!built) return;
   await systemLog(ctx, record.id, `built ${image} (${imageId.slice(0, 19)})`);
   await ctx.queues.addPlace(record.id);
@@ -163,5 +160,5 @@ async function reuseImage(ctx: SchedulerContext, record: DeploymentRecord, tag: 
 async function fail(ctx: SchedulerContext, deploymentId: string, error: string): Promise<void> {
   await systemLog(ctx, deploymentId, error.split('\n')[0] ?? error);
   await setStatus(ctx, deploymentId, 'failed', { error });
-  await rm(uploadPath(ctx, deploymentId), { force: true });
+  await ctx.uploads.remove(deploymentId);
 }

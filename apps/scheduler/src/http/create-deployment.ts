@@ -1,7 +1,5 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
 import { CreateDeploymentRequest, formatMemory, formatZodError, type DeploymentSpec, type DeploymentView } from '@draas/queue-contracts';
 import { inspectZip } from '../archive/zip-reader.js';
-import { uploadPath } from '../builder/build-worker.js';
 import type { SchedulerContext } from '../context.js';
 import { createDeployment, newDeploymentId, toSpec } from '../deployments/create.js';
 import { toDeploymentView } from '../deployments/views.js';
@@ -54,10 +52,8 @@ function fieldsToOptions(fields: Record<string, string>): Record<string, unknown
 
 export async function createFromMultipart(ctx: SchedulerContext, request: Request, fileField: string): Promise<DeploymentView> {
   const id = newDeploymentId();
-  const finalPath = uploadPath(ctx, id);
-  const partPath = `${finalPath}.part`;
-  await mkdir(ctx.config.uploadDir, { recursive: true });
-  const { fields, file } = await receiveMultipart(request, { fileField, dest: partPath, maxFileBytes: ctx.config.archive.maxUploadBytes });
+  const dest = await ctx.uploads.receivingPath(id);
+  const { fields, file } = await receiveMultipart(request, { fileField, dest, maxFileBytes: ctx.config.archive.maxUploadBytes });
   try {
     if (!file) throw new BadRequest(`no archive: send the ZIP of your source code in the multipart field "${fileField}"`);
     if (fields.image !== undefined) throw new BadRequest('send either an archive or an image, not both');
@@ -65,13 +61,12 @@ export async function createFromMultipart(ctx: SchedulerContext, request: Reques
     const spec = toSpec(options, file.filename);
     await checkOffered(ctx, spec);
     await inspectZip(file.path, ctx.config.archive);
-    await rename(file.path, finalPath);
+    await ctx.uploads.keep(id);
     const source = { kind: 'archive' as const, sha256: file.sha256, bytes: file.bytes, filename: file.filename.slice(0, 255) };
     const record = await createDeployment(ctx, id, source, spec);
     return toDeploymentView(record, []);
   } catch (err) {
-    await rm(partPath, { force: true });
-    await rm(finalPath, { force: true });
+    await ctx.uploads.remove(id);
     throw err;
   }
 }
