@@ -1,6 +1,6 @@
 // How the scheduler and the agent are run outside their image: as the compiled JavaScript the image
 // runs too (`tsc -b` into each workspace's dist/), not through tsx, whose compiler and source maps
-// cost every process about 50 MiB and a slower start. The build is incremental: with nothing changed
+// cost every process memory and start-up time. The build is incremental: with nothing changed
 // it takes under a second.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';

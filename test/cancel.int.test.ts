@@ -1,5 +1,6 @@
-// Cancel works in every state and really stops the work (DESIGN step 7): a queued build never runs,
-// a running build is aborted, a pending or scheduled instance never starts, a running one is stopped.
+// Cancel works in every state and really stops the work (docs/ARCHITECTURE.md, One deployment,
+// step 14): a queued build never runs, a running build is aborted, a pending or scheduled instance
+// never starts, a running one is stopped.
 import { randomBytes } from 'node:crypto';
 import { bullPrefix, JobIds, Labels, QueueNames, type DeploymentView } from '@draas/queue-contracts';
 import { Queue } from 'bullmq';

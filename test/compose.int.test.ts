@@ -1,4 +1,4 @@
-// The whole stack from docker-compose.yml (issue 7): Redis with redis.conf, the scheduler and an
+// The whole stack from docker-compose.yml: Redis with redis.conf, the scheduler and an
 // agent, both on this machine's Docker socket, built from the project's Dockerfile on the locally
 // made base images (no registry here). A ZIP uploaded through the scheduler's published port is
 // built by the containerized scheduler, run by the containerized agent, and answers on its URL.

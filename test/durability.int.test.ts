@@ -1,4 +1,4 @@
-// Redis restarted under load (issue 7, durability): with the append-only file, Redis killed and
+// Redis restarted under load (durability): with the append-only file, Redis killed and
 // started again on the same data keeps everything it acknowledged, and every process (scheduler,
 // agent, their BullMQ workers) reconnects by itself. Nothing a user sees is lost: a build in its
 // slow step finishes and runs, a running app keeps running, its log has no line missing.

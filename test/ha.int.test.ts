@@ -1,4 +1,4 @@
-// More than one scheduler on one Redis (issue 7, high availability): both serve the API, a build
+// More than one scheduler on one Redis (high availability): both serve the API, a build
 // runs once whichever scheduler took the upload, and when an agent dies one scheduler at a time moves
 // its work (a Redis lock): each instance is lost once and ends with one live container. Then one
 // scheduler is SIGKILLed and the other carries on alone.

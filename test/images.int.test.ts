@@ -1,4 +1,4 @@
-// Image distribution (issue 7): an agent on another machine, whose engine lacks the image, gets it
+// Image distribution (docs/ARCHITECTURE.md, Images): an agent on another machine, whose engine lacks the image, gets it
 // from the registry when one is configured (the build is pushed there), and otherwise downloads it
 // from the scheduler's image endpoint. The other machine is a second Docker engine on this host
 // (its own data-root, socket and bridge; containers published on 127.0.0.2); the registry is

@@ -1,4 +1,4 @@
-// Machines die and processes crash (DESIGN "Liveness and truth"): agents are separate processes that
+// Machines die and processes crash (docs/ARCHITECTURE.md, Liveness): agents are separate processes that
 // these tests SIGKILL, SIGSTOP and start again; the scheduler too.
 import { randomBytes } from 'node:crypto';
 import { ClusterEvent, Labels, type DeploymentView } from '@draas/queue-contracts';

@@ -1,4 +1,4 @@
-// Several agents on one machine (issue 12). Started as `npm run agent` is, from one working folder,
+// Several agents on one machine. Started as `npm run agent` is, from one working folder,
 // with no settings at all (the Redis comes from the .draas/npm-start.json that `npm start` writes),
 // two agents take a data folder, an id and a health port each, come online, share a deployment, and
 // one restarted adopts its container. A port, folder or agent id that was set explicitly and is taken

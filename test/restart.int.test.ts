@@ -1,4 +1,5 @@
-// Restart policies (DESIGN step 6): what happens when a container ends, visible as new attempts.
+// Restart policies (docs/ARCHITECTURE.md, Restart policy): what happens when a container ends, visible
+// as new attempts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildTestImage, removeTestImage, startCluster, type Cluster } from './harness.js';

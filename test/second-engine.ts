@@ -1,4 +1,4 @@
-// A second machine for the tests that need one (issue 7, image distribution): a second Docker engine
+// A second machine for the tests that need one (image distribution): a second Docker engine
 // on this host with its own data-root, exec-root, socket and bridge, publishing its containers on
 // another loopback address. It shares nothing with the first engine but the kernel, so an image the
 // first one has is not on it. Needs root (a bridge, and dockerd) like the first engine.

@@ -1,4 +1,4 @@
-// Redis with Sentinel (issue 7, high availability): a primary, a replica and Debian's redis-sentinel,
+// Redis with Sentinel (high availability): a primary, a replica and Debian's redis-sentinel,
 // all with the project's redis.conf and ACL password. The scheduler and the agent find the primary
 // through REDIS_SENTINELS; the primary is SIGKILLed, Sentinel promotes the replica, and both follow
 // it by themselves: the app keeps running and a new deployment is placed and runs.

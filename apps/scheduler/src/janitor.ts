@@ -2,7 +2,7 @@ import { imageTag, isTerminalDeployment, type DeploymentRecord } from '@draas/qu
 import type { SchedulerContext } from './context.js';
 import { removeStaleEntries } from './util/stale-entries.js';
 
-// Cleans up after deployments that ended (the configurable policy of DESIGN "Security"): images the
+// Cleans up after deployments that ended (docs/ARCHITECTURE.md, Images): images the
 // build made are removed IMAGE_RETENTION_SECONDS after their deployment ended, unless a live
 // deployment (a redeploy) still runs them; leftover upload files (a crash mid-upload) are removed
 // after a day. Containers are the agents' business (AGENT_REMOVE_ENDED_AFTER_SECONDS).

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { DeploymentStatus, InstanceStatus } from './status.js';
 import { MIN_MEMORY_BYTES, parseLabel, parseMemory, parsePort, type Constraint, type PortSpec } from './units.js';
 
-// What a deployment is (DESIGN "Model"): the request as the API takes it, the records kept in Redis,
-// and the JSON the API answers with.
+// What a deployment is (docs/ARCHITECTURE.md, Model): the request as the API takes it, the records kept
+// in Redis, and the JSON the API answers with.
 
 export const DeploymentId = z.string().regex(/^[a-z0-9]{12}$/, 'a deployment id is 12 lowercase letters or digits');
 export type DeploymentId = z.infer<typeof DeploymentId>;

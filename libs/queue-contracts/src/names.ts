@@ -1,6 +1,6 @@
 // Every queue, channel, label and container name in DRaaS comes from here.
-// BullMQ refuses ':' in queue names, so the per-agent queue that DESIGN calls `deploy:<agentId>`
-// is spelled `deploy-<agentId>`; pub/sub channels keep the colon form.
+// BullMQ refuses ':' in queue names, so the per-agent queue is `deploy-<agentId>`; pub/sub channels
+// keep the colon form. Who writes and reads each: docs/ARCHITECTURE.md, Redis.
 
 export const QueueNames = {
   /** Archive deployments waiting for the scheduler's build worker. */

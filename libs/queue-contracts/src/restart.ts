@@ -1,7 +1,8 @@
 import type { RestartPolicy } from './deployment.js';
 
-// What happens after an instance ends (DESIGN step 6): a pure decision, so that the scheduler's
-// status worker and its reaper of lost agents decide the same way, and tables can test it.
+// What happens after an instance ends (docs/ARCHITECTURE.md, Restart policy): a pure decision, so
+// that the scheduler's status worker and its reaper of lost agents decide the same way, and tables
+// can test it.
 
 export type EndedStatus = 'exited' | 'failed' | 'lost';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The two status machines of DESIGN ("Model"), as data plus pure functions.
+// The two status machines (docs/ARCHITECTURE.md, Model), as data plus pure functions.
 
 export const DeploymentStatus = z.enum([
   'queued',

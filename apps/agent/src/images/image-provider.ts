@@ -36,12 +36,12 @@ export interface ReadyImage {
 }
 
 /**
- * Makes sure this engine holds the image a deploy job names (DESIGN step 5), in this order: already
- * here under that name (as `docker run` would use it); here under the job's content id (a download
- * made for another job); pulled from its registry (with REGISTRY_URL's credentials when it is that
- * registry); downloaded from a scheduler's image endpoint with the job's token, and loaded. A build's
- * name is unique to its deployment, so its content is always the one built. One image is fetched
- * once however many jobs ask for it at the same time.
+ * Makes sure this engine holds the image a deploy job names (docs/ARCHITECTURE.md, Images), in this
+ * order: already here under that name (as `docker run` would use it); here under the job's content id
+ * (a download made for another job); pulled from its registry (with REGISTRY_URL's credentials when it
+ * is that registry); downloaded from a scheduler's image endpoint with the job's token, and loaded. A
+ * build's name is unique to its deployment, so its content is always the one built. One image is
+ * fetched once however many jobs ask for it at the same time.
  */
 export class ImageProvider {
   private readonly fetching = new KeyedLock();

@@ -19,7 +19,7 @@ export type Verdict =
 
 /**
  * Is this attempt of this instance still wanted on this agent? The desired state in Redis is the
- * truth (DESIGN "Liveness and truth"): exactly one attempt of an instance is wanted, on one agent.
+ * truth (docs/ARCHITECTURE.md, Liveness): exactly one attempt of an instance is wanted, on one agent.
  * A record that is missing means nobody wants it; pure so that every case is tested.
  */
 export function judge(target: InstanceAttempt, agentId: string, desired: DesiredInstance): Verdict {

@@ -1,8 +1,9 @@
 import path from 'node:path/posix';
 import { BadArchive } from '../errors.js';
 
-// Pure checks of a ZIP's entry list (DESIGN step 1), run on upload before anything is enqueued and
-// again before unpacking. Nothing here reads a file: the caller lists the entries.
+// Pure checks of a ZIP's entry list (docs/ARCHITECTURE.md, One deployment, step 4), run on upload
+// before anything is enqueued and again before unpacking. Nothing here reads a file: the caller lists
+// the entries.
 
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'special';
 

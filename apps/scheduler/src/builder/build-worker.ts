@@ -12,10 +12,10 @@ import { contextTar } from './context-tar.js';
 import { dockerBuild, type BuildOutcome } from './docker-build.js';
 import { LogBatcher } from './log-batcher.js';
 
-// The build worker (DESIGN step 2): unpack the checked archive, build it with the local engine under
-// a memory limit and a timeout, keep every output line as the deployment's build log, tag
-// draas/<name>:<id>, push it when a registry is configured, then hand the deployment to placement.
-// Identical archives reuse the image.
+// The build worker (docs/ARCHITECTURE.md, One deployment, step 6): unpack the checked archive, build it
+// with the local engine under a memory limit and a timeout, keep every output line as the deployment's
+// build log, tag draas/<name>:<id>, push it when a registry is configured, then hand the deployment to
+// placement. Identical archives reuse the image.
 
 /** Lines of build output quoted in a failed deployment's `error`. */
 const ERROR_TAIL_LINES = 15;

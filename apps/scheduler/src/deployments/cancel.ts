@@ -2,9 +2,10 @@ import { Channels, ControlCommand, instanceRef, isTerminalInstance, JobIds, type
 import type { SchedulerContext } from '../context.js';
 import { refreshFromInstances, systemLog } from './lifecycle.js';
 
-// Cancel (DESIGN step 7): the desired state is written first, so that whatever happens next (a job
-// already taken, a missed message, an agent that was away) ends with the work stopped. Then each
-// piece still waiting is removed, and agents running instances get a prompt to stop them now.
+// Cancel (docs/ARCHITECTURE.md, One deployment, step 14): the desired state is written first, so that
+// whatever happens next (a job already taken, a missed message, an agent that was away) ends with the
+// work stopped. Then each piece still waiting is removed, and agents running instances get a prompt to
+// stop them now.
 
 export interface CancelOptions {
   graceSeconds: number;

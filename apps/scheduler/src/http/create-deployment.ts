@@ -6,8 +6,9 @@ import { toDeploymentView } from '../deployments/views.js';
 import { BadRequest } from '../errors.js';
 import { receiveMultipart } from './upload.js';
 
-// The two ways in (DESIGN step 1): a ZIP upload or an image name. Bad input is refused with a 4xx that
-// says what to fix, before anything is recorded or enqueued, and leaves no file behind.
+// The two ways in (docs/ARCHITECTURE.md, One deployment, steps 2-5): a ZIP upload or an image name. Bad
+// input is refused with a 4xx that says what to fix, before anything is recorded or enqueued, and
+// leaves no file behind.
 
 /** Multipart fields that carry JSON text. */
 const JSON_FIELDS = new Set(['env', 'ports', 'constraints']);

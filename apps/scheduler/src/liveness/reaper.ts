@@ -5,7 +5,7 @@ import { refreshFromInstances, systemLog } from '../deployments/lifecycle.js';
 import { afterInstanceEnded, markLost } from '../deployments/restarts.js';
 import { mapLimit } from '../util/map-limit.js';
 
-// What happens to an agent's work when it goes silent (DESIGN "Liveness and truth"): jobs still
+// What happens to an agent's work when it goes silent (docs/ARCHITECTURE.md, Liveness): jobs still
 // waiting in its queue go back to placement; instances it ran become `lost` and are replaced
 // elsewhere when their restart policy allows. Idempotent: every change is a compare-and-set, so a
 // second pass (or a second scheduler) changes nothing more.

@@ -29,8 +29,8 @@ const COMMIT_PARALLELISM = 64;
 const SWEEP_PAGE = 200;
 /**
  * Deployments placed side by side, as long as their replicas together stay within the budget: many
- * small deployments overlap their round trips, while big ones go a few at a time (20 deployments of
- * 1,000 replicas at once held 150 MiB more memory and placed no faster).
+ * small deployments overlap their round trips, while big ones go a few at a time (many big ones at
+ * once only hold more memory, and place no faster).
  */
 const SWEEP_PARALLELISM = 32;
 const SWEEP_INSTANCE_BUDGET = 2000;

@@ -1,6 +1,6 @@
 import { RECONNECT_MAX_DELAY_MS, type Heartbeat } from '@draas/queue-contracts';
 
-// When an agent counts as online (DESIGN "Liveness and truth"): silent for `offlineAfterBeats` of
+// When an agent counts as online (docs/ARCHITECTURE.md, Liveness): silent for `offlineAfterBeats` of
 // its heartbeat periods, it is offline. Sooner when its process is plainly gone: the Redis connection
 // it names in its heartbeat, seen open before, has stayed closed for half a heartbeat period (1 s by
 // default). An agent's client reconnects within milliseconds of a blip, and an agent restarted within
