@@ -1,5 +1,5 @@
 -- Removes a member from a sorted set only if its score is still the one read (the placements set:
--- see placement/placement-worker.ts).
+-- see apps/scheduler/src/store/placement-requests.ts, settle).
 --
 -- KEYS[1]  the sorted set
 -- ARGV[1]  the member (a deployment id)

@@ -9,6 +9,7 @@ import type { Clock } from './store/clock.js';
 import type { DeploymentStore } from './store/deployment-store.js';
 import type { EventPublisher } from './store/events.js';
 import type { LogStore } from './store/log-store.js';
+import type { PlacementRequests } from './store/placement-requests.js';
 import type { ScriptedRedis } from './store/scripts.js';
 import type { UploadStore } from './store/upload-store.js';
 
@@ -28,6 +29,8 @@ export interface SchedulerContext {
   uploads: UploadStore;
   events: EventPublisher;
   queues: Queues;
+  /** What waits to be placed: every request for placement and the pending set go through it. */
+  placements: PlacementRequests;
   refresher: Refresher;
   /** Signs the image download token each deploy job carries. */
   imageTokens: ImageTokens;

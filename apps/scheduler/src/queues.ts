@@ -1,4 +1,4 @@
-import { bullPrefix, JobIds, QueueNames, redisKeys, type BuildJob, type DeployJob, type PlacementJob, type RedisKeys } from '@draas/queue-contracts';
+import { bullPrefix, JobIds, QueueNames, type BuildJob, type DeployJob, type PlacementJob } from '@draas/queue-contracts';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeAll } from './close-all.js';
@@ -12,16 +12,15 @@ const defaultJobOptions: DefaultJobOptions = {
 
 export class Queues {
   readonly build: Queue<BuildJob>;
+  /** Only store/placement-requests.ts adds to it (its jobs are part of that module's protocol). */
   readonly place: Queue<PlacementJob>;
   /** Only looked at (Bull Board): the status worker consumes it, agents add to it. */
   readonly instanceStatus: Queue;
   private readonly deployQueues = new Map<string, Queue<DeployJob>>();
   private readonly prefix: string;
-  private readonly keys: RedisKeys;
 
   constructor(private readonly connection: Redis, redisPrefix: string) {
     this.prefix = bullPrefix(redisPrefix);
-    this.keys = redisKeys(redisPrefix);
     this.build = new Queue<BuildJob>(QueueNames.build, { connection, prefix: this.prefix, defaultJobOptions });
     this.place = new Queue<PlacementJob>(QueueNames.place, { connection, prefix: this.prefix, defaultJobOptions });
     this.instanceStatus = new Queue(QueueNames.instanceStatus, { connection, prefix: this.prefix });
@@ -48,38 +47,6 @@ export class Queues {
       jobId: JobIds.build(deploymentId),
       attempts: 3,
       backoff: { type: 'exponential', delay: 2000 },
-    });
-  }
-
-  /**
-   * Asks for (re)placement: the deployment joins the placements set (asking again while it waits
-   * only moves its time), and a sweep job places everything in the set. While a sweep waits, more
-   * requests fold into it; while one runs, exactly one more is kept, so no request is missed and a
-   * burst of deployments costs a few jobs, not one each.
-   */
-  async addPlace(deploymentId: string): Promise<void> {
-    await this.addPlaces([deploymentId]);
-  }
-
-  /** Asks for placement of many deployments at once: one write, one sweep job. */
-  async addPlaces(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const now = Date.now();
-    await this.connection.zadd(this.keys.placements, ...ids.flatMap((id) => [now, id]));
-    await this.place.add('sweep', { type: 'place-sweep', version: 1 }, {
-      deduplication: { id: JobIds.placeSweep, keepLastIfActive: true },
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 500 },
-    });
-  }
-
-  /** A placement at a later moment (`at`, ms on the Redis clock, `now` the same clock's present). */
-  async addPlaceAt(deploymentId: string, at: number, now: number): Promise<void> {
-    await this.place.add('place', { type: 'place', version: 1, deploymentId }, {
-      jobId: JobIds.placeAt(deploymentId, at),
-      delay: Math.max(0, at - now),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 500 },
     });
   }
 

@@ -26,6 +26,7 @@ import { redisClock } from './store/clock.js';
 import { DeploymentStore } from './store/deployment-store.js';
 import { EventPublisher } from './store/events.js';
 import { LogStore } from './store/log-store.js';
+import { PlacementRequests } from './store/placement-requests.js';
 import { PubSubHub } from './store/pubsub.js';
 import { closeRedis, createRedis } from './store/redis.js';
 import { UploadStore } from './store/upload-store.js';
@@ -66,6 +67,7 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
   const subscriber = createRedis(config.redis, 'subscriber', 'subscriber', logger);
   const keys = redisKeys(config.prefix);
   const clock = await redisClock(redis);
+  const queues = new Queues(bullRedis, config.prefix);
   const base = {
     config,
     logger,
@@ -78,7 +80,8 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
     logs: new LogStore(redis, keys, config.logHistoryLines),
     uploads: new UploadStore(config.uploadDir),
     events: new EventPublisher(redis, keys, clock),
-    queues: new Queues(bullRedis, config.prefix),
+    queues,
+    placements: new PlacementRequests(redis, keys, queues.place),
   };
   const ctx: SchedulerContext = { ...base, refresher: new DeploymentRefresher(base), imageTokens: await ImageTokens.open(redis, keys) };
   const hub = new PubSubHub(subscriber);

@@ -52,7 +52,7 @@ export async function buildDeployment(ctx: SchedulerContext, deploymentId: strin
   if (!record || record.desired === 'cancelled' || record.source.kind !== 'archive') return;
   if (record.image !== null) {
     // Built before a crash or a retry: only the hand-over to placement may be missing.
-    await ctx.queues.addPlace(deploymentId);
+    await ctx.placements.request(deploymentId);
     return;
   }
   const tag = imageTag(record.spec.name, record.id);
@@ -114,7 +114,7 @@ async function finishBuild(ctx: SchedulerContext, record: DeploymentRecord, tag:
   await ctx.uploads.remove(record.id);
   if (!built) return;
   await systemLog(ctx, record.id, `built ${image} (${imageId.slice(0, 19)})`);
-  await ctx.queues.addPlace(record.id);
+  await ctx.placements.request(record.id);
 }
 
 /**

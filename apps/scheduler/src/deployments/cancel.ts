@@ -20,7 +20,7 @@ export async function cancelDeployment(ctx: SchedulerContext, id: string, option
   if (changed) await systemLog(ctx, id, 'cancel requested');
   options.abortBuild(id);
   await removeWaitingJob(ctx.queues.build.getJob(JobIds.build(id)));
-  await ctx.deployments.markPending(id, false);
+  await ctx.placements.markPending(id, false);
   const instances = await ctx.deployments.instances(id, record.spec.replicas);
   for (const instance of instances) await cancelInstance(ctx, instance, options.graceSeconds);
   return refreshFromInstances(ctx, id);

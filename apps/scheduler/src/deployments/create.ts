@@ -78,7 +78,7 @@ export async function createDeployment(
   await ctx.deployments.create(record);
   await systemLog(ctx, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
   if (local.note) await systemLog(ctx, id, local.note);
-  if (source.kind === 'image') await ctx.queues.addPlace(id);
+  if (source.kind === 'image') await ctx.placements.request(id);
   else await ctx.queues.addBuild(id);
   return record;
 }

@@ -24,8 +24,8 @@ export async function afterInstanceEnded(ctx: SchedulerContext, ended: InstanceR
   );
   if (!result?.changed) return false;
   await systemLog(ctx, record.id, `instance ${ended.index} restarting, ${note}`, ended.index);
-  if (restartAt) await ctx.queues.addPlaceAt(record.id, restartAt, now);
-  else await ctx.queues.addPlace(record.id);
+  if (restartAt) await ctx.placements.requestAt(record.id, restartAt, now);
+  else await ctx.placements.request(record.id);
   return true;
 }
 

@@ -30,7 +30,7 @@ export class PendingRetry {
     if (!((this.wanted && now - this.last >= RETRY_GAP_MS) || now - this.last >= SAFETY_PASS_MS)) return;
     this.wanted = false;
     this.last = now;
-    const ids = await this.ctx.deployments.pendingIds();
+    const ids = await this.ctx.placements.pendingIds();
     if (ids.length === 0) return;
     const snapshots = await this.ctx.agents.snapshots(true);
     const fit: string[] = [];
@@ -39,7 +39,7 @@ export class PendingRetry {
         if (couldFit(record, snapshots)) fit.push(record.id);
       }
     }
-    await this.ctx.queues.addPlaces(fit);
+    await this.ctx.placements.requestMany(fit);
   }
 }
 

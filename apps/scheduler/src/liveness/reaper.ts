@@ -60,7 +60,7 @@ async function reapAgent(ctx: SchedulerContext, agentId: string): Promise<{ move
     await afterInstanceEnded(ctx, lostInstance, 'lost');
   });
   for (const id of touched) {
-    await ctx.queues.addPlace(id);
+    await ctx.placements.request(id);
     await refreshFromInstances(ctx, id, lostByDeployment.get(id) ?? []);
   }
   if (moved + lost) ctx.logger.warn({ agentId, moved, lost }, 'agent offline: its work moves elsewhere');

@@ -25,7 +25,7 @@ import { place } from './place.js';
 const MAX_ROUNDS = 5;
 /** Instance commits in flight at once for one deployment. */
 const COMMIT_PARALLELISM = 64;
-/** Deployments a sweep reads from the placements set at a time. */
+/** Placement requests a sweep reads at a time. */
 const SWEEP_PAGE = 200;
 /**
  * Deployments placed side by side, as long as their replicas together stay within the budget: many
@@ -45,24 +45,22 @@ export function placementProcessor(ctx: SchedulerContext) {
 }
 
 /**
- * Places every deployment in the placements set, a page at a time, several side by side. One is
- * removed from the set only if nobody asked again while it was placed (its score is unchanged).
- * A failure leaves its deployment in the set and fails the job, so BullMQ tries again.
+ * Places every deployment waiting for placement (store/placement-requests.ts), the oldest requests
+ * first, a page at a time, several side by side. A request is settled only if nobody asked again
+ * while it was placed; a failure leaves it waiting and fails the job, so BullMQ tries again.
  */
 async function sweep(ctx: SchedulerContext): Promise<void> {
-  const key = ctx.keys.placements;
   const failed = new Set<string>();
   for (;;) {
-    const flat = await ctx.redis.zrange(key, '0', String(SWEEP_PAGE - 1), 'WITHSCORES');
-    const page: [string, string][] = [];
-    for (let i = 0; i < flat.length; i += 2) if (!failed.has(flat[i] as string)) page.push([flat[i] as string, flat[i + 1] as string]);
+    const page = (await ctx.placements.oldest(SWEEP_PAGE)).filter((r) => !failed.has(r.deploymentId));
     if (page.length === 0) break;
     // Sizes only: each placement reads its record again when it starts (it may be cancelled meanwhile).
-    const sizes = new Map((await ctx.deployments.getMany(page.map(([id]) => id))).map((r) => [r.id, r.spec.replicas]));
-    await forEachWeighted(page, ([id]) => sizes.get(id) ?? 1, SWEEP_INSTANCE_BUDGET, SWEEP_PARALLELISM, async ([id, score]) => {
+    const sizes = new Map((await ctx.deployments.getMany(page.map((r) => r.deploymentId))).map((r) => [r.id, r.spec.replicas]));
+    await forEachWeighted(page, (r) => sizes.get(r.deploymentId) ?? 1, SWEEP_INSTANCE_BUDGET, SWEEP_PARALLELISM, async (request) => {
+      const id = request.deploymentId;
       try {
         await placeDeployment(ctx, id);
-        await ctx.redis.draasRemoveIfUnchanged(key, id, score);
+        await ctx.placements.settle(request);
       } catch (err) {
         failed.add(id);
         ctx.logger.warn({ err, deploymentId: id }, 'placement failed; it stays queued for the next pass');
@@ -75,7 +73,7 @@ async function sweep(ctx: SchedulerContext): Promise<void> {
 export async function placeDeployment(ctx: SchedulerContext, deploymentId: string): Promise<void> {
   const record = await ctx.deployments.get(deploymentId);
   if (!record || record.desired === 'cancelled' || record.image === null) {
-    await ctx.deployments.markPending(deploymentId, false);
+    await ctx.placements.markPending(deploymentId, false);
     return;
   }
   let instances = await ensureInstanceRecords(ctx, record);
@@ -111,7 +109,7 @@ export async function placeDeployment(ctx: SchedulerContext, deploymentId: strin
     await announce(ctx, record, placed);
     if (!committed.includes('conflict')) break;
   }
-  await ctx.deployments.markPending(deploymentId, reason !== null);
+  await ctx.placements.markPending(deploymentId, reason !== null);
   if (reason !== null) await notePending(ctx, deploymentId, reason);
   await refreshFromInstances(ctx, deploymentId);
 }

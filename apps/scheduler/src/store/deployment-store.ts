@@ -77,13 +77,4 @@ export class DeploymentStore {
   private statusIndex(id: string, index: number): RecordIndex<InstanceRecord> {
     return { key: this.keys.instanceStatuses(id), field: String(index), value: (r) => r.status };
   }
-
-  async markPending(id: string, pending: boolean): Promise<void> {
-    if (pending) await this.redis.sadd(this.keys.pending, id);
-    else await this.redis.srem(this.keys.pending, id);
-  }
-
-  pendingIds(): Promise<string[]> {
-    return this.redis.smembers(this.keys.pending);
-  }
 }
