@@ -13,6 +13,9 @@ import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from '../scripts/local-redis.js';
 import { appCommand, type App } from '../scripts/apps.js';
+import { waitFor } from './wait-for.js';
+
+export { waitFor };
 
 export const docker = new Docker();
 const run = promisify(execFile);
@@ -57,21 +60,6 @@ export function launch(name: string, command: string, args: string[], cwd: strin
 function startProcess(name: string, app: App, env: Record<string, string>): Proc {
   const [command, args] = appCommand(app);
   return launch(name, command, args, REPO_ROOT, { LOG_LEVEL: 'info', ...env });
-}
-
-export async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
 }
 
 export interface Cluster {

@@ -88,7 +88,7 @@ describe.skipIf(infraMissing !== null)('agent (real Redis and Docker)', () => {
       expect(running.ports).toEqual([{ containerPort: 8080, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: expect.any(Number) }]);
 
       // What the user gets: the page, on the published URL.
-      const body = await waitFor(async () => (await fetch(running.urls[0] as string)).text(), 'the URL to answer', 15_000);
+      const body = await waitFor('the URL to answer', async () => (await fetch(running.urls[0] as string)).text(), 15_000);
       expect(body).toContain('hello from draas');
 
       // What Docker was told.
@@ -116,10 +116,10 @@ describe.skipIf(infraMissing !== null)('agent (real Redis and Docker)', () => {
       expect(info.HostConfig.Binds ?? []).toEqual([]);
 
       // Logs: in the history, split per stream, \r progress made readable, and announced live with ids.
-      const lines = await waitFor(async () => {
+      const lines = await waitFor('three log lines', async () => {
         const all = await h.logLines(deploymentId);
         return all.length >= 3 ? all : null;
-      }, 'three log lines');
+      }, 30_000);
       expect(lines.map((l) => [l.stream, l.line])).toEqual(
         expect.arrayContaining([
           ['stdout', 'started on stdout'],
@@ -128,7 +128,7 @@ describe.skipIf(infraMissing !== null)('agent (real Redis and Docker)', () => {
         ]),
       );
       expect(lines.every((l) => l.phase === 'run' && l.instance === 0)).toBe(true);
-      await waitFor(async () => batches.flatMap((b) => b.lines).length >= 3, 'live log batches');
+      await waitFor('live log batches', async () => batches.flatMap((b) => b.lines).length >= 3, 30_000);
       expect(batches.flatMap((b) => b.lines.map((l) => l.id)).sort()).toEqual(lines.map((l) => l.id).sort());
 
       // The same instance and attempt again: adopted, never a second container.

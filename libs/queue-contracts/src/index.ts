@@ -12,3 +12,4 @@ export * from './lua-script.js';
 export * from './redis-connection.js';
 export * from './registry.js';
 export * from './line-splitter.js';
+export * from './log-batcher.js';

@@ -34,7 +34,7 @@ describe.skipIf(infraMissing !== null)('LogFollower.complete (real Docker)', () 
     await container.start();
     await follower.start(null);
     // As Docker 20.10 sometimes does: the follow stream ends after part of the output.
-    await waitFor(async () => (await h.logLines(deploymentId)).length > 0 || null, 'some lines shipped', 10_000);
+    await waitFor('some lines shipped', async () => (await h.logLines(deploymentId)).length > 0 || null, 10_000);
     await follower.stop({ keepPartial: true });
     await container.wait();
 

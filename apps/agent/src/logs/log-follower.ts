@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { NewLogLine } from '@draas/queue-contracts';
+import { DEFAULT_BATCH_POLICY, LogBatcher, type BatchPolicy, type NewLogLine } from '@draas/queue-contracts';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../redis/redis-clock.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
-import { DEFAULT_BATCH_POLICY, LogBatcher, type BatchPolicy } from './log-batcher.js';
 import { demuxFrames, FrameDemuxer } from './demux.js';
 import { compareTimes, TimedLineSplitter, type TimedLine } from './timed-lines.js';
 import type { RedisLogSink } from './log-sink.js';
@@ -27,7 +26,6 @@ export interface FollowerDeps {
 const HIGH_WATER_LINES = 10_000;
 /** Once stop() was called (the agent shuts down), a write is tried this often, then given up: the next start catches up from Redis. */
 const SHIP_ATTEMPTS_STOPPING = 3;
-const SHIP_RETRY_MAX_MS = 2000;
 
 /** Ships one container's output, from `since` until the container stops or stop() is called. */
 export class LogFollower {
@@ -35,8 +33,6 @@ export class LogFollower {
   private readonly demuxer = new FrameDemuxer();
   private readonly batcher: LogBatcher<NewLogLine>;
   private source: Readable | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
   private finishing: Promise<void> | null = null;
   private sinceSeconds: number | null = null;
   private stopRequested = false;
@@ -58,7 +54,7 @@ export class LogFollower {
     private readonly deps: FollowerDeps,
     readonly target: FollowTarget,
   ) {
-    this.batcher = new LogBatcher(deps.policy ?? DEFAULT_BATCH_POLICY);
+    this.batcher = this.shipper(deps.policy ?? DEFAULT_BATCH_POLICY);
   }
 
   async start(sinceSeconds: number | null): Promise<void> {
@@ -122,7 +118,8 @@ export class LogFollower {
     if (gap) {
       missing.unshift({ time: now, phase: 'system', instance: this.target.index, stream: 'system', line: 'some output may be missing here: Docker rotated its log files before it was read' });
     }
-    for (let i = 0; i < missing.length; i += 500) await this.ship(missing.slice(i, i + 500));
+    this.batcher.push(missing);
+    await this.batcher.flush();
     return missing.length;
   }
 
@@ -133,7 +130,8 @@ export class LogFollower {
       ...this.splitters.stdout.end().map((line) => this.toLine('stdout', line.text, now)),
       ...this.splitters.stderr.end().map((line) => this.toLine('stderr', line.text, now)),
     ];
-    if (held.length) await this.ship(held);
+    this.batcher.push(held);
+    await this.batcher.flush();
   }
 
   private enqueue(stream: 'stdout' | 'stderr', all: TimedLine[]): void {
@@ -143,32 +141,7 @@ export class LogFollower {
     if (lines.length === 0) return;
     this.advance(stream, lines);
     const time = this.deps.clock.now();
-    this.batcher.add(
-      lines.map((line) => this.toLine(stream, line.text, time)),
-      time,
-    );
-    if (this.batcher.size >= HIGH_WATER_LINES) this.source?.pause();
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.flushing || this.timer || this.finishing) return;
-    const wait = this.batcher.msUntilDue(this.deps.clock.now());
-    if (wait === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flushing = this.flushDue().finally(() => {
-        this.flushing = null;
-        if (this.batcher.size < HIGH_WATER_LINES / 2) this.source?.resume();
-        this.schedule();
-      });
-    }, wait);
-  }
-
-  private async flushDue(): Promise<void> {
-    for (let batch = this.batcher.takeDue(this.deps.clock.now()); batch; batch = this.batcher.takeDue(this.deps.clock.now())) {
-      await this.ship(batch);
-    }
+    this.batcher.push(lines.map((line) => this.toLine(stream, line.text, time)));
   }
 
   /**
@@ -177,38 +150,35 @@ export class LogFollower {
    * the agent is stopping does it give up after a few attempts, logging the loss; the next start
    * resumes from the last line Redis has.
    */
-  private async ship(batch: NewLogLine[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.deps.sink.write(this.target.deploymentId, batch);
-        if (attempt > 1) this.deps.log.info({ attempts: attempt }, 'log lines shipped again');
+  private shipper(policy: BatchPolicy): LogBatcher<NewLogLine> {
+    const { log } = this.deps;
+    return new LogBatcher<NewLogLine>({
+      send: (batch) => this.deps.sink.write(this.target.deploymentId, batch),
+      policy,
+      retry: ({ attempt }) => !(this.stopRequested && attempt >= SHIP_ATTEMPTS_STOPPING),
+      onRetry: (err, attempt, batch) => {
+        if (attempt === 1) log.warn({ err: err.message, lines: batch.length }, 'log lines not shipped yet; trying until Redis answers');
+      },
+      onGiveUp: (err, batch) => log.error({ err: err.message, lines: batch.length }, 'log lines could not be shipped before stopping and were dropped'),
+      onSent: (batch, attempts) => {
+        if (attempts > 1) log.info({ attempts }, 'log lines shipped again');
         this.lastShippedTime = batch[batch.length - 1]?.time ?? this.lastShippedTime;
-        return;
-      } catch (err) {
-        if (this.stopRequested && attempt >= SHIP_ATTEMPTS_STOPPING) {
-          this.deps.log.error({ err: (err as Error).message, lines: batch.length }, 'log lines could not be shipped before stopping and were dropped');
-          return;
-        }
-        if (attempt === 1) this.deps.log.warn({ err: (err as Error).message, lines: batch.length }, 'log lines not shipped yet; trying until Redis answers');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, SHIP_RETRY_MAX_MS)));
-      }
-    }
+      },
+      highWater: { lines: HIGH_WATER_LINES, pause: () => this.source?.pause(), resume: () => this.source?.resume() },
+    });
   }
 
   private finish(flushPartial = true): Promise<void> {
     this.finishing ??= (async () => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
       const now = this.deps.clock.now();
       if (flushPartial) {
         for (const stream of ['stdout', 'stderr'] as const) {
           const rest = this.splitters[stream].end();
           this.advance(stream, rest);
-          this.batcher.add(rest.map((line) => this.toLine(stream, line.text, now)), now);
+          this.batcher.push(rest.map((line) => this.toLine(stream, line.text, now)));
         }
       }
-      await this.flushing;
-      for (const batch of this.batcher.takeAll()) await this.ship(batch);
+      await this.batcher.flush();
       this.resolveDone();
     })();
     return this.finishing;

@@ -1,7 +1,7 @@
+import type { BatchPolicy } from '@draas/queue-contracts';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../redis/redis-clock.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
-import type { BatchPolicy } from './log-batcher.js';
 import { LogFollower, type FollowTarget } from './log-follower.js';
 import type { RedisLogSink } from './log-sink.js';
 

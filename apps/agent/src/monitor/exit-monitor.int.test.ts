@@ -57,7 +57,7 @@ describe.skipIf(infraMissing !== null)('ExitMonitor (real Docker)', () => {
   it('sees start and die of its own containers only, with the exit code', async () => {
     const other = await runLabelled(`other-${h.id}`, 'exit 0');
     const mine = await runLabelled(h.agentId, 'exit 7');
-    await waitFor(async () => events.some((e) => e.id === mine && e.Action === 'die'), 'the die event');
+    await waitFor('the die event', async () => events.some((e) => e.id === mine && e.Action === 'die'), 30_000);
     expect(events.filter((e) => e.id === mine).map((e) => e.Action)).toEqual(['start', 'die']);
     expect(events.find((e) => e.Action === 'die')?.Actor?.Attributes?.exitCode).toBe('7');
     expect(events.some((e) => e.id === other)).toBe(false);
@@ -67,9 +67,9 @@ describe.skipIf(infraMissing !== null)('ExitMonitor (real Docker)', () => {
   it('reopens a broken stream, says so, and keeps delivering', async () => {
     expect(reconnects).toBe(0);
     runtime.streams.at(-1)?.destroy();
-    await waitFor(async () => reconnects === 1, 'the stream to be reopened', 10_000);
+    await waitFor('the stream to be reopened', async () => reconnects === 1, 10_000);
     const id = await runLabelled(h.agentId, 'exit 0');
-    await waitFor(async () => events.some((e) => e.id === id && e.Action === 'die'), 'an event on the new stream');
+    await waitFor('an event on the new stream', async () => events.some((e) => e.id === id && e.Action === 'die'), 30_000);
     expect(runtime.streams).toHaveLength(2);
   });
 });

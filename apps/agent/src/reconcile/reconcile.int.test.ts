@@ -48,7 +48,7 @@ describe.skipIf(infraMissing !== null)('reconcile after a restart (real Redis an
     const cancelled = await deployRunning('cncl00000001', tickImage);
     const superseded = await deployRunning('supr00000001', tickImage);
     const ended = await deployRunning('ends00000001', shortImage);
-    await waitFor(async () => (await ticks('keep00000001')).length >= 3, 'ticks before the restart');
+    await waitFor('ticks before the restart', async () => (await ticks('keep00000001')).length >= 3, 30_000);
 
     await agent.close();
     agent = null;
@@ -61,7 +61,7 @@ describe.skipIf(infraMissing !== null)('reconcile after a restart (real Redis an
       instanceRecord({ deploymentId: 'supr00000001', agentId: h.agentId, attempt: 2, status: 'scheduled' }),
     ]);
     const before = new Set(h.reports);
-    await waitFor(async () => !(await h.docker.getContainer(ended.containerId as string).inspect()).State.Running, 'the short container to end', 10_000);
+    await waitFor('the short container to end', async () => !(await h.docker.getContainer(ended.containerId as string).inspect()).State.Running, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1000)); // ticks printed while nobody follows
 
     agent = await start();
@@ -81,7 +81,7 @@ describe.skipIf(infraMissing !== null)('reconcile after a restart (real Redis an
 
     // Logs: the follower is back, and nothing printed while the agent was away is missing.
     const lastBefore = Math.max(...(await ticks('keep00000001')));
-    await waitFor(async () => Math.max(...(await ticks('keep00000001'))) >= lastBefore + 10, 'ticks after the restart', 15_000);
+    await waitFor('ticks after the restart', async () => Math.max(...(await ticks('keep00000001'))) >= lastBefore + 10, 15_000);
     const shipped = await ticks('keep00000001');
     const max = Math.max(...shipped);
     const seen = new Set(shipped);
@@ -101,8 +101,8 @@ describe.skipIf(infraMissing !== null)('reconcile after a restart (real Redis an
     const prompt: ControlCommand = { type: 'control', version: 1, command: 'reconcile' };
     await h.redis.publish(h.channels.control(h.agentId), JSON.stringify(prompt));
     await waitFor(
-      async () => h.docker.getContainer(containerName('keep00000001', 0)).inspect().then(() => false, (e: { statusCode?: number }) => e.statusCode === 404),
       'the re-placed instance to be removed here',
+      async () => h.docker.getContainer(containerName('keep00000001', 0)).inspect().then(() => false, (e: { statusCode?: number }) => e.statusCode === 404),
       15_000,
     );
   });

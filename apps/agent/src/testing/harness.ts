@@ -26,6 +26,11 @@ import {
 } from '@draas/queue-contracts';
 import { parseEnv, type AgentConfig } from '../config.js';
 import { registerScripts, type AgentRedis } from '../redis/scripts.js';
+// The repository's one waitFor (test/wait-for.ts), for the agent's tests to import from here; this
+// folder is test code, left out of the agent's build.
+import { waitFor } from '../../../../test/wait-for.js';
+
+export { waitFor };
 
 const run = promisify(execFile);
 
@@ -107,15 +112,15 @@ export class Harness {
 
   /** The job once it completed or failed (polled; bounded by timeoutMs). */
   async finishedJob(jobId: string, timeoutMs = 60_000) {
-    return waitFor(async () => {
+    return waitFor(`deploy job ${jobId} to finish`, async () => {
       const job = await this.deployQueue.getJob(jobId);
       const state = await job?.getState();
       return job && (state === 'completed' || state === 'failed') ? { job, state } : null;
-    }, `deploy job ${jobId} to finish`, timeoutMs);
+    }, timeoutMs);
   }
 
   waitForReport(match: (r: InstanceReport) => boolean, what: string, timeoutMs = 60_000): Promise<InstanceReport> {
-    return waitFor(async () => this.reports.find(match) ?? null, `a report: ${what}`, timeoutMs);
+    return waitFor(`a report: ${what}`, async () => this.reports.find(match) ?? null, timeoutMs);
   }
 
   async logLines(deploymentId: string): Promise<LogLine[]> {
@@ -154,20 +159,4 @@ export class Harness {
       if (cursor === '0') return;
     }
   }
-}
-
-/** Polls until fn returns something truthy; fails with `what` after timeoutMs. */
-export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
 }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { BuildJob, imageTag, Labels, registryImageRef, splitImageRef, type DeploymentRecord } from '@draas/queue-contracts';
+import { BuildJob, imageTag, Labels, LogBatcher, registryImageRef, retryWithin, splitImageRef, type DeploymentRecord, type NewLogLine } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { unpackContext } from '../archive/zip-reader.js';
 import type { SchedulerContext } from '../context.js';
@@ -10,7 +10,6 @@ import { localImageId } from '../images/local-image.js';
 import { pushImage } from '../images/registry-push.js';
 import { contextTar } from './context-tar.js';
 import { dockerBuild, type BuildOutcome } from './docker-build.js';
-import { LogBatcher } from './log-batcher.js';
 
 // The build worker (docs/ARCHITECTURE.md, One deployment, step 6): unpack the checked archive, build it
 // with the local engine under a memory limit and a timeout, keep every output line as the deployment's
@@ -23,6 +22,8 @@ const ERROR_TAIL_LINES = 15;
 const PUSH_TIMEOUT_MS = 10 * 60_000;
 /** How often a running build looks whether its deployment was cancelled. */
 const CANCEL_POLL_MS = 1000;
+/** How long a batch's write is tried again while Redis is away (a restart), before the build fails. */
+const WRITE_RETRY_FOR_MS = 60_000;
 
 export function buildProcessor(ctx: SchedulerContext, aborts: Map<string, AbortController>) {
   return async (job: Job): Promise<void> => {
@@ -60,10 +61,10 @@ export async function buildDeployment(ctx: SchedulerContext, deploymentId: strin
   if (!(await setStatus(ctx, deploymentId, 'building'))) return;
   await systemLog(ctx, deploymentId, `building ${tag}`);
   const contextDir = path.join(ctx.config.buildDir, `${deploymentId}-${attempt}`);
-  const batcher = new LogBatcher((lines) => ctx.logs.append(deploymentId, lines), ctx.clock);
+  const output = buildOutput(ctx, deploymentId);
   let outcome: BuildOutcome;
   try {
-    outcome = await unpackAndBuild(ctx, deploymentId, tag, contextDir, signal, (lines) => batcher.add(lines));
+    outcome = await unpackAndBuild(ctx, deploymentId, tag, contextDir, signal, output.add);
   } catch (err) {
     // Anything but a bad archive is the system's fault (engine down, disk full): BullMQ retries it.
     if (!(err instanceof BadArchive)) throw err;
@@ -71,7 +72,7 @@ export async function buildDeployment(ctx: SchedulerContext, deploymentId: strin
   } finally {
     await rm(contextDir, { recursive: true, force: true });
   }
-  await batcher.close();
+  await output.close();
   if (outcome.ok) {
     await finishBuild(ctx, record, tag);
   } else if (outcome.reason !== 'aborted') {
@@ -127,14 +128,14 @@ async function push(ctx: SchedulerContext, record: DeploymentRecord, tag: string
   if (!registry) return null;
   const ref = registryImageRef(registry, record.spec.name, record.id);
   await systemLog(ctx, record.id, `pushing ${ref}`);
-  const batcher = new LogBatcher((lines) => ctx.logs.append(record.id, lines), ctx.clock);
+  const output = buildOutput(ctx, record.id);
   let failure: Error | null = null;
   try {
-    await pushImage(ctx.docker, registry, tag, ref, PUSH_TIMEOUT_MS, (lines) => batcher.add(lines));
+    await pushImage(ctx.docker, registry, tag, ref, PUSH_TIMEOUT_MS, output.add);
   } catch (err) {
     failure = err as Error;
   }
-  await batcher.close();
+  await output.close();
   if (!failure) return ref;
   await systemLog(ctx, record.id, `push to ${registry.server} failed (${failure.message}); agents will download the image from the scheduler`);
   return null;
@@ -161,4 +162,24 @@ async function fail(ctx: SchedulerContext, deploymentId: string, error: string):
   await systemLog(ctx, deploymentId, error.split('\n')[0] ?? error);
   await setStatus(ctx, deploymentId, 'failed', { error });
   await ctx.uploads.remove(deploymentId);
+}
+
+/**
+ * Build or push output into the deployment's log (phase `build`), batched: one Redis round trip per
+ * 500 lines or 100 ms, in order. A failed write is tried again for up to a minute, so no line is lost
+ * to a short outage; close() throws the first write given up, so lost lines are never silent.
+ */
+function buildOutput(ctx: SchedulerContext, deploymentId: string) {
+  const batcher = new LogBatcher<NewLogLine>({
+    send: (lines) => ctx.logs.append(deploymentId, lines),
+    policy: { maxLines: 500, maxDelayMs: 100 },
+    retry: retryWithin(WRITE_RETRY_FOR_MS),
+  });
+  return {
+    add: (lines: readonly string[]): void => {
+      const time = ctx.clock.now();
+      batcher.push(lines.map((line) => ({ time, phase: 'build', instance: null, stream: 'stdout', line })));
+    },
+    close: (): Promise<void> => batcher.flush(),
+  };
 }
