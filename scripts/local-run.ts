@@ -3,6 +3,7 @@
 // settings to guess: the private Redis is on DRAAS_REDIS_PORT behind a generated password.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { presentSettings } from '@draas/queue-contracts';
 import { z } from 'zod';
 
 export const LocalRun = z.object({
@@ -32,7 +33,7 @@ export function readLocalRun(file: string): LocalRun | null {
   } catch {
     return null;
   }
-  return alive(run.pid) ? run : null;
+  return processAlive(run.pid) ? run : null;
 }
 
 /** Removes the file if it describes this process (a second npm start must not remove the first's). */
@@ -40,7 +41,8 @@ export function removeLocalRun(file: string): void {
   if (readLocalRun(file)?.pid === process.pid) rmSync(file, { force: true });
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs (EPERM: it belongs to another user, and lives). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -49,7 +51,6 @@ function alive(pid: number): boolean {
   }
 }
 
-const isSet = (value: string | undefined): boolean => value !== undefined && value.trim() !== '';
 
 /** How long `npm run agent` waits for an npm start that is starting (or restarting) in the checkout. */
 const WAIT_FOR_START_MS = 60_000;
@@ -60,7 +61,8 @@ const WAIT_FOR_START_MS = 60_000;
  * there) but is not up yet: both terminals started again at once after a Ctrl-C.
  */
 export async function waitForLocalRun(env: NodeJS.ProcessEnv, dir: string): Promise<LocalRun | null> {
-  if (isSet(env.REDIS_URL) || isSet(env.REDIS_SENTINELS)) return null;
+  const set = presentSettings(env);
+  if (set.REDIS_URL || set.REDIS_SENTINELS) return null;
   const file = localRunFile(dir);
   let run = readLocalRun(file);
   if (run || !existsSync(path.join(dir, '.draas', 'redis'))) return run;
@@ -80,7 +82,9 @@ export async function waitForLocalRun(env: NodeJS.ProcessEnv, dir: string): Prom
  * to print about it (none when REDIS_URL was given).
  */
 export function agentEnvironment(env: NodeJS.ProcessEnv, run: LocalRun | null): { env: NodeJS.ProcessEnv; note: string | null } {
-  if (isSet(env.REDIS_URL) || isSet(env.REDIS_SENTINELS)) return { env, note: null };
+  // Empty counts as unset, as the apps read their settings.
+  const set = presentSettings(env);
+  if (set.REDIS_URL || set.REDIS_SENTINELS) return { env, note: null };
   if (!run) {
     return {
       env,
@@ -88,8 +92,8 @@ export function agentEnvironment(env: NodeJS.ProcessEnv, run: LocalRun | null): 
     };
   }
   const joined: NodeJS.ProcessEnv = { ...env, REDIS_URL: run.redisUrl };
-  if (!isSet(env.REDIS_PREFIX) && run.redisPrefix !== null) joined.REDIS_PREFIX = run.redisPrefix;
-  if (!isSet(env.AGENT_IP)) joined.AGENT_IP = '127.0.0.1';
-  if (!isSet(env.AGENT_PUBLISH_IP)) joined.AGENT_PUBLISH_IP = '127.0.0.1';
+  if (!set.REDIS_PREFIX && run.redisPrefix !== null) joined.REDIS_PREFIX = run.redisPrefix;
+  if (!set.AGENT_IP) joined.AGENT_IP = '127.0.0.1';
+  if (!set.AGENT_PUBLISH_IP) joined.AGENT_PUBLISH_IP = '127.0.0.1';
   return { env: joined, note: `draas agent: joining the local DRaaS of npm start (pid ${run.pid}, dashboard ${run.schedulerUrl}/dashboard)` };
 }

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../scripts/local-redis.js';
 import { waitFor } from './harness.js';
-import { alive, startSecondEngine, type SecondEngine } from './second-engine.js';
+import { processAlive } from '../scripts/local-run.js';
+import { startSecondEngine, type SecondEngine } from './second-engine.js';
 
 const run = promisify(execFile);
 const infraMissing = inject('infraMissing');
@@ -34,7 +35,7 @@ describe.skipIf(infraMissing !== null)('setup scripts', () => {
       const { stdout } = await run(path.join(REPO_ROOT, 'scripts/install-deps.sh'), [], { cwd: REPO_ROOT, timeout: 300_000 });
       expect(stdout).toContain('install-deps: docker ');
       expect(registry.exitCode).toBeNull();
-      expect(alive(registry.pid as number)).toBe(true);
+      expect(processAlive(registry.pid as number)).toBe(true);
     } finally {
       registry.kill('SIGKILL');
     }
@@ -51,9 +52,9 @@ describe.skipIf(infraMissing !== null)('setup scripts', () => {
 
     // What the terminal does on Ctrl-C: SIGINT to its foreground process group.
     process.kill(-terminal, 'SIGINT');
-    await waitFor('the terminal group to end', async () => !alive(terminal), 5000, 50);
+    await waitFor('the terminal group to end', async () => !processAlive(terminal), 5000, 50);
     await new Promise((r) => setTimeout(r, 2000));
-    expect(alive(dockerdPid)).toBe(true);
+    expect(processAlive(dockerdPid)).toBe(true);
     await expect(engine.docker.ping()).resolves.toBeTruthy();
   });
 });

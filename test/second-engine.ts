@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { REPO_ROOT } from '../scripts/local-redis.js';
+import { processAlive } from '../scripts/local-run.js';
 import { waitFor } from './harness.js';
 
 const run = promisify(execFile);
@@ -126,18 +127,10 @@ async function launchWithScript(flags: string[], socket: string, logFile: string
         // The group is gone already.
       }
       const pid = pidOf(pidFile);
-      if (pid === null || !alive(pid)) return;
+      if (pid === null || !processAlive(pid)) return;
       process.kill(pid, 'SIGTERM');
-      await waitFor('the second dockerd to stop', async () => !alive(pid), 20_000, 100).catch(() => process.kill(pid, 'SIGKILL'));
+      await waitFor('the second dockerd to stop', async () => !processAlive(pid), 20_000, 100).catch(() => process.kill(pid, 'SIGKILL'));
     },
   };
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
