@@ -1,4 +1,4 @@
-import { bullPrefix, JobIds, QueueNames, type BuildJob, type DeployJob, type PlacementJob } from '@draas/queue-contracts';
+import { bullPrefix, DeployJob, JobIds, QueueNames, type BuildJob, type PlacementJob } from '@draas/queue-contracts';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeAll } from './close-all.js';
@@ -67,7 +67,47 @@ export class Queues {
     );
   }
 
+  /** Removes the deployment's build job if no worker took it yet; false when one has (or none exists). */
+  withdrawBuild(deploymentId: string): Promise<boolean> {
+    return removeIfNotTaken(this.build.getJob(JobIds.build(deploymentId)));
+  }
+
+  /** Removes a deploy job its agent has not taken yet; false when it has (or it is gone). */
+  withdrawDeploy(job: Pick<DeployJob, 'agentId' | 'deploymentId' | 'index' | 'attempt'>): Promise<boolean> {
+    return removeIfNotTaken(this.deploy(job.agentId).getJob(JobIds.deploy(job.deploymentId, job.index, job.attempt)));
+  }
+
+  /** Removes up to `limit` jobs waiting in an agent's queue; returns how many, and those that parse. */
+  async takeBackDeploys(agentId: string, limit: number): Promise<{ removed: number; jobs: DeployJob[] }> {
+    const waiting = await this.deploy(agentId).getJobs([...WAITING], 0, limit - 1);
+    const jobs: DeployJob[] = [];
+    for (const job of waiting) {
+      await job.remove();
+      const parsed = DeployJob.safeParse(job.data);
+      if (parsed.success) jobs.push(parsed.data);
+    }
+    return { removed: waiting.length, jobs };
+  }
+
   close(): Promise<void> {
     return closeAll(this.all().map((q) => [`queue ${q.name}`, () => q.close()] as const));
+  }
+}
+
+/** States of a job no worker has taken. */
+const WAITING = ['waiting', 'delayed', 'prioritized'] as const;
+const NOT_TAKEN = new Set<string>([...WAITING, 'paused', 'waiting-children']);
+
+/** Removes a job that no worker has taken yet; false when one has (or it is gone). */
+async function removeIfNotTaken(lookup: Promise<{ remove(): Promise<void>; getState(): Promise<string> } | undefined | null>): Promise<boolean> {
+  const job = await lookup;
+  if (!job || !NOT_TAKEN.has(await job.getState())) return false;
+  try {
+    await job.remove();
+    return true;
+  } catch (err) {
+    // BullMQ refuses to remove a job a worker locked in the meantime: treat it as taken.
+    if (/locked|active/i.test((err as Error).message)) return false;
+    throw err;
   }
 }

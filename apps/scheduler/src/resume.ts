@@ -17,8 +17,8 @@ export async function resumeUnfinished(ctx: SchedulerContext): Promise<number> {
     }
     // A crash between recording an instance as scheduled and enqueuing its deploy job: enqueue it
     // again (an existing job with the same id is left as it is).
-    await ensureDeployJobs(ctx, record);
-    await ctx.placements.request(record.id);
+    await ensureDeployJobs(ctx.scheduling, record);
+    await ctx.scheduling.planner.requestPlacement([record.id]);
   }
   return resumed;
 }

@@ -10,7 +10,7 @@ import { ImageCache } from './images/image-cache.js';
 import { ImageTokens } from './images/image-tokens.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerContext } from './context.js';
-import { DeploymentRefresher } from './deployments/refresher.js';
+import { DeploymentStatusFollower } from './deployments/status-follower.js';
 import { createApp } from './http/app.js';
 import { createAccess } from './http/auth.js';
 import { createBullBoardApp } from './http/bull-board.js';
@@ -22,12 +22,14 @@ import { Queues } from './queues.js';
 import { resumeUnfinished } from './resume.js';
 import { statusProcessor } from './status/status-worker.js';
 import { AgentStore } from './store/agent-store.js';
+import { BuiltImages } from './store/built-images.js';
 import { redisClock } from './store/clock.js';
 import { DeploymentStore } from './store/deployment-store.js';
 import { EventPublisher } from './store/events.js';
 import { LogStore } from './store/log-store.js';
 import { PlacementRequests } from './store/placement-requests.js';
 import { PubSubHub } from './store/pubsub.js';
+import { RedisCluster } from './store/redis-cluster.js';
 import { closeRedis, createRedis } from './store/redis.js';
 import { UploadStore } from './store/upload-store.js';
 import { resolveToken } from './token.js';
@@ -68,22 +70,31 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
   const keys = redisKeys(config.prefix);
   const clock = await redisClock(redis);
   const queues = new Queues(bullRedis, config.prefix);
-  const base = {
+  const stores = {
+    deployments: new DeploymentStore(redis, keys),
+    agents: new AgentStore(redis, keys, clock, config.offlineAfterBeats),
+    logs: new LogStore(redis, keys, config.logHistoryLines),
+    events: new EventPublisher(redis, keys, clock),
+  };
+  const imageTokens = await ImageTokens.open(redis, keys);
+  const cluster = new RedisCluster({ ...stores, redis, keys, clock, queues, placements: new PlacementRequests(redis, keys, queues.place) });
+  const base = { state: cluster, planner: cluster };
+  const ctx: SchedulerContext = {
+    ...stores,
     config,
     logger,
     keys,
     clock,
-    redis,
     docker: new Docker(config.docker),
-    deployments: new DeploymentStore(redis, keys),
-    agents: new AgentStore(redis, keys, clock, config.offlineAfterBeats),
-    logs: new LogStore(redis, keys, config.logHistoryLines),
     uploads: new UploadStore(config.uploadDir),
-    events: new EventPublisher(redis, keys, clock),
+    builtImages: new BuiltImages(redis, keys),
     queues,
-    placements: new PlacementRequests(redis, keys, queues.place),
+    scheduling: { ...base, status: new DeploymentStatusFollower(base), tokens: imageTokens, logger },
+    imageTokens,
+    ping: async () => {
+      await redis.ping();
+    },
   };
-  const ctx: SchedulerContext = { ...base, refresher: new DeploymentRefresher(base), imageTokens: await ImageTokens.open(redis, keys) };
   const hub = new PubSubHub(subscriber);
   const bullBoard = createBullBoardApp(ctx.queues);
   const watcher = new AgentWatcher(ctx, hub, (agentId) => bullBoard.showAgent(agentId));
@@ -108,8 +119,8 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
     // One placement job at a time: a sweep places many deployments side by side itself, and two
     // sweeps would only race for the same ones. (Every write is a compare-and-set and every
     // reservation is checked in Redis, so even racing ones cannot double-book.)
-    worker(QueueNames.place, placementProcessor(ctx), 1),
-    worker(QueueNames.instanceStatus, statusProcessor(ctx, () => watcher.capacityFreed()), STATUS_CONCURRENCY),
+    worker(QueueNames.place, placementProcessor(ctx.scheduling), 1),
+    worker(QueueNames.instanceStatus, statusProcessor(ctx.scheduling, () => watcher.capacityFreed()), STATUS_CONCURRENCY),
     ...(config.build.worker ? [worker(QueueNames.build, buildProcessor(ctx, aborts), config.build.concurrency)] : []),
   ];
 

@@ -90,9 +90,9 @@ export function deriveDeploymentStatus(instances: readonly InstanceStatus[]): De
 
 /**
  * A placed deployment's status as its instances make it: derived from them (a cancelled one that no
- * longer runs anything is `cancelled`), when the step from its current status is allowed. The stored
- * record follows this after every instance change, and views apply it to the instances they show,
- * so an answer never shows a running instance under a deployment still said to be `scheduled`.
+ * longer runs anything is `cancelled`), when the step from its current status is allowed. The
+ * scheduler stores it after every instance change, in one place (its status follower); views show
+ * the stored status.
  */
 export function followInstances(current: DeploymentStatus, desired: 'running' | 'cancelled', instances: readonly InstanceStatus[]): DeploymentStatus {
   const derived = desired === 'cancelled' && !instances.includes('running') ? 'cancelled' : deriveDeploymentStatus(instances);

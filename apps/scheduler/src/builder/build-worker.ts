@@ -53,13 +53,13 @@ export async function buildDeployment(ctx: SchedulerContext, deploymentId: strin
   if (!record || record.desired === 'cancelled' || record.source.kind !== 'archive') return;
   if (record.image !== null) {
     // Built before a crash or a retry: only the hand-over to placement may be missing.
-    await ctx.placements.request(deploymentId);
+    await ctx.scheduling.planner.requestPlacement([deploymentId]);
     return;
   }
   const tag = imageTag(record.spec.name, record.id);
   if (await reuseImage(ctx, record, tag)) return;
-  if (!(await setStatus(ctx, deploymentId, 'building'))) return;
-  await systemLog(ctx, deploymentId, `building ${tag}`);
+  if (!(await setStatus(ctx.scheduling, deploymentId, 'building'))) return;
+  await systemLog(ctx.scheduling, deploymentId, `building ${tag}`);
   const contextDir = path.join(ctx.config.buildDir, `${deploymentId}-${attempt}`);
   const output = buildOutput(ctx, deploymentId);
   let outcome: BuildOutcome;
@@ -107,15 +107,15 @@ async function unpackAndBuild(
 }
 
 async function finishBuild(ctx: SchedulerContext, record: DeploymentRecord, tag: string): Promise<void> {
-  if (record.source.kind === 'archive') await ctx.redis.set(ctx.keys.imageByHash(record.source.sha256), tag);
+  if (record.source.kind === 'archive') await ctx.builtImages.remember(record.source.sha256, tag);
   const imageId = await localImageId(ctx.docker, tag);
   if (!imageId) throw new Error(`the engine lost ${tag} right after building it`);
   const image = (await push(ctx, record, tag)) ?? tag;
-  const built = await setStatus(ctx, record.id, 'built', { image, imageId, error: null });
+  const built = await setStatus(ctx.scheduling, record.id, 'built', { image, imageId, error: null });
   await ctx.uploads.remove(record.id);
   if (!built) return;
-  await systemLog(ctx, record.id, `built ${image} (${imageId.slice(0, 19)})`);
-  await ctx.placements.request(record.id);
+  await systemLog(ctx.scheduling, record.id, `built ${image} (${imageId.slice(0, 19)})`);
+  await ctx.scheduling.planner.requestPlacement([record.id]);
 }
 
 /**
@@ -127,7 +127,7 @@ async function push(ctx: SchedulerContext, record: DeploymentRecord, tag: string
   const { registry } = ctx.config;
   if (!registry) return null;
   const ref = registryImageRef(registry, record.spec.name, record.id);
-  await systemLog(ctx, record.id, `pushing ${ref}`);
+  await systemLog(ctx.scheduling, record.id, `pushing ${ref}`);
   const output = buildOutput(ctx, record.id);
   let failure: Error | null = null;
   try {
@@ -137,14 +137,14 @@ async function push(ctx: SchedulerContext, record: DeploymentRecord, tag: string
   }
   await output.close();
   if (!failure) return ref;
-  await systemLog(ctx, record.id, `push to ${registry.server} failed (${failure.message}); agents will download the image from the scheduler`);
+  await systemLog(ctx.scheduling, record.id, `push to ${registry.server} failed (${failure.message}); agents will download the image from the scheduler`);
   return null;
 }
 
 /** An archive identical to one built before runs the same image: tag it for this deployment and move on. */
 async function reuseImage(ctx: SchedulerContext, record: DeploymentRecord, tag: string): Promise<boolean> {
   if (record.source.kind !== 'archive') return false;
-  const previous = await ctx.redis.get(ctx.keys.imageByHash(record.source.sha256));
+  const previous = await ctx.builtImages.find(record.source.sha256);
   if (!previous) return false;
   try {
     await ctx.docker.getImage(previous).tag(splitImageRef(tag));
@@ -153,14 +153,14 @@ async function reuseImage(ctx: SchedulerContext, record: DeploymentRecord, tag: 
     if ((err as { statusCode?: number }).statusCode === 404) return false;
     throw err;
   }
-  await systemLog(ctx, record.id, `same archive as ${previous}: reusing its image`);
+  await systemLog(ctx.scheduling, record.id, `same archive as ${previous}: reusing its image`);
   await finishBuild(ctx, record, tag);
   return true;
 }
 
 async function fail(ctx: SchedulerContext, deploymentId: string, error: string): Promise<void> {
-  await systemLog(ctx, deploymentId, error.split('\n')[0] ?? error);
-  await setStatus(ctx, deploymentId, 'failed', { error });
+  await systemLog(ctx.scheduling, deploymentId, error.split('\n')[0] ?? error);
+  await setStatus(ctx.scheduling, deploymentId, 'failed', { error });
   await ctx.uploads.remove(deploymentId);
 }
 

@@ -76,9 +76,9 @@ export async function createDeployment(
     rev: 0,
   };
   await ctx.deployments.create(record);
-  await systemLog(ctx, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
-  if (local.note) await systemLog(ctx, id, local.note);
-  if (source.kind === 'image') await ctx.placements.request(id);
+  await systemLog(ctx.scheduling, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
+  if (local.note) await systemLog(ctx.scheduling, id, local.note);
+  if (source.kind === 'image') await ctx.scheduling.planner.requestPlacement([id]);
   else await ctx.queues.addBuild(id);
   return record;
 }
@@ -94,9 +94,9 @@ export async function redeploy(ctx: SchedulerContext, id: string, replace: boole
     throw new Conflict(`deployment ${id} has no image to redeploy (its build did not finish); upload the code again`);
   }
   const created = await createDeployment(ctx, newDeploymentId(), { kind: 'image', image: old.image }, old.spec, old.imageId);
-  await systemLog(ctx, created.id, `redeploy of ${id}`);
-  await systemLog(ctx, id, `redeployed as ${created.id}${replace ? '; this one is cancelled' : ''}`);
-  if (replace) await cancelDeployment(ctx, id, cancel);
+  await systemLog(ctx.scheduling, created.id, `redeploy of ${id}`);
+  await systemLog(ctx.scheduling, id, `redeployed as ${created.id}${replace ? '; this one is cancelled' : ''}`);
+  if (replace) await cancelDeployment(ctx.scheduling, id, cancel);
   return created;
 }
 

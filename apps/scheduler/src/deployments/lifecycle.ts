@@ -1,55 +1,34 @@
-import {
-  canDeploymentTransition,
-  followInstances,
-  type DeploymentRecord,
-  type DeploymentStatus,
-  type InstanceRecord,
-} from '@draas/queue-contracts';
-import type { SchedulerContext } from '../context.js';
+import { canDeploymentTransition, type DeploymentRecord, type DeploymentStatus } from '@draas/queue-contracts';
+import type { Scheduling } from '../cluster/scheduling.js';
 
-// Status changes of deployments, all through the state machine of the contracts library, each
-// published as an event and noted in the deployment's log so that users see why things happen.
+// A deployment's steps before it has instances (queued, building, built, failed), through the state
+// machine of the contracts library, each published as an event; and DRaaS's own lines in its log,
+// so that users see why things happen. Once it has instances its status follows theirs, written
+// by status-follower.ts alone.
 
-type Ctx = Pick<SchedulerContext, 'deployments' | 'events' | 'logs' | 'clock'>;
+type Base = Pick<Scheduling, 'state' | 'planner'>;
 
 /** Moves the deployment to `to` when the machine allows it; returns the record, or null when refused. */
 export async function setStatus(
-  ctx: Ctx,
+  s: Base,
   id: string,
   to: DeploymentStatus,
   changes: Partial<Pick<DeploymentRecord, 'error' | 'image' | 'imageId'>> = {},
 ): Promise<DeploymentRecord | null> {
   let refused = false;
-  const result = await ctx.deployments.update(id, (current) => {
+  const result = await s.planner.updateDeployment(id, (current) => {
     if (!canDeploymentTransition(current.status, to) || (current.desired === 'cancelled' && to !== 'cancelled')) {
       refused = true;
       return null;
     }
-    return { ...current, ...changes, status: to, updatedAt: new Date(ctx.clock.now()).toISOString() };
+    return { ...current, ...changes, status: to, updatedAt: new Date(s.state.now()).toISOString() };
   });
   if (refused) return null;
-  if (result.changed) await ctx.events.deployment(result.record);
-  return result.record;
-}
-
-/**
- * Once a deployment has instances its status follows theirs. Called after every instance change;
- * also clears a waiting-for-capacity note once everything is placed.
- */
-export async function refreshFromInstances(ctx: Ctx, id: string, changedInstances: readonly InstanceRecord[] = []): Promise<DeploymentRecord> {
-  const [record, statuses] = await Promise.all([ctx.deployments.require(id), ctx.deployments.instanceStatuses(id)]);
-  const allPlaced = statuses.length === record.spec.replicas && !statuses.includes('pending');
-  const result = await ctx.deployments.update(id, (current) => {
-    const error = allPlaced && current.error?.startsWith('waiting for capacity') ? null : current.error;
-    const status = followInstances(current.status, current.desired, statuses);
-    if (current.status === status && current.error === error) return null;
-    return { ...current, status, error, updatedAt: new Date(ctx.clock.now()).toISOString() };
-  });
-  if (result.changed || changedInstances.length) await ctx.events.deployment(result.record, changedInstances);
+  if (result.changed) await s.planner.publish(result.record);
   return result.record;
 }
 
 /** A line in the deployment's log from DRaaS itself (phase `system`). */
-export async function systemLog(ctx: Ctx, id: string, line: string, instance: number | null = null): Promise<void> {
-  await ctx.logs.append(id, [{ time: ctx.clock.now(), phase: 'system', instance, stream: 'system', line }]);
+export async function systemLog(s: Base, id: string, line: string, instance: number | null = null): Promise<void> {
+  await s.planner.log(id, [{ time: s.state.now(), phase: 'system', instance, stream: 'system', line }]);
 }

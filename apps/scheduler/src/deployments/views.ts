@@ -1,5 +1,4 @@
 import {
-  followInstances,
   formatMemory,
   restartToString,
   type AgentView,
@@ -19,8 +18,8 @@ export function toDeploymentView(record: DeploymentRecord, instances: readonly I
   return {
     id: record.id,
     name: spec.name,
-    // As the instances shown make it: the record follows them a moment after each change.
-    status: instances.length ? followInstances(record.status, record.desired, instances.map((i) => i.status)) : record.status,
+    // As stored: deployments/status-follower.ts alone derives it from the instances, after each change.
+    status: record.status,
     desired: record.desired,
     image: record.image,
     imageId: record.imageId,

@@ -29,7 +29,7 @@ export class AgentWatcher {
     /** Called once for every agent seen (Bull Board shows its queue). */
     private readonly onAgentSeen: (agentId: string) => void = () => undefined,
   ) {
-    this.pending = new PendingRetry(ctx);
+    this.pending = new PendingRetry(ctx.scheduling);
   }
 
   async start(): Promise<void> {
@@ -71,7 +71,7 @@ export class AgentWatcher {
         if (!agent.online && (before !== false || reapAll)) toReap.push(id);
       }
       if (reapAll) this.lastReap = Date.now();
-      for (const id of toReap) await reapAgentOnce(this.ctx, id);
+      for (const id of toReap) await reapAgentOnce(this.ctx.scheduling, id);
       if (cameOnline) this.pending.request();
       await this.pending.tick();
     } finally {

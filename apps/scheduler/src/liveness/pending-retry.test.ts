@@ -1,6 +1,6 @@
 import type { DeploymentRecord } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
-import type { AgentSnapshot } from '../store/agent-store.js';
+import type { AgentSnapshot } from '../cluster/state.js';
 import { couldFit } from './pending-retry.js';
 
 const GiB = 1024 ** 3;

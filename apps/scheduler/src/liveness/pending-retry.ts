@@ -1,7 +1,7 @@
 import type { DeploymentRecord } from '@draas/queue-contracts';
-import type { SchedulerContext } from '../context.js';
+import type { Scheduling } from '../cluster/scheduling.js';
+import type { AgentSnapshot } from '../cluster/state.js';
 import { feasible } from '../placement/place.js';
-import type { AgentSnapshot } from '../store/agent-store.js';
 
 // Deployments waiting for capacity are placed again only when capacity may have appeared (an agent
 // came online or changed, an instance ended) — at most every RETRY_GAP_MS — plus a slow safety pass.
@@ -17,7 +17,7 @@ export class PendingRetry {
   private wanted = false;
   private last = 0;
 
-  constructor(private readonly ctx: SchedulerContext) {}
+  constructor(private readonly s: Pick<Scheduling, 'state' | 'planner'>) {}
 
   /** Capacity may have appeared: the next tick retries. */
   request(): void {
@@ -30,16 +30,17 @@ export class PendingRetry {
     if (!((this.wanted && now - this.last >= RETRY_GAP_MS) || now - this.last >= SAFETY_PASS_MS)) return;
     this.wanted = false;
     this.last = now;
-    const ids = await this.ctx.placements.pendingIds();
+    const { state, planner } = this.s;
+    const ids = await state.pendingIds();
     if (ids.length === 0) return;
-    const snapshots = await this.ctx.agents.snapshots(true);
+    const snapshots = await state.agents(true);
     const fit: string[] = [];
     for (let i = 0; i < ids.length; i += READ_PAGE) {
-      for (const record of await this.ctx.deployments.getMany(ids.slice(i, i + READ_PAGE))) {
+      for (const record of await state.deployments(ids.slice(i, i + READ_PAGE))) {
         if (couldFit(record, snapshots)) fit.push(record.id);
       }
     }
-    await this.ctx.placements.requestMany(fit);
+    await planner.requestPlacement(fit);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentSnapshot } from '../store/agent-store.js';
+import type { AgentSnapshot } from '../cluster/state.js';
 import { place, type PlacementRequest } from './place.js';
 
 const GiB = 1024 ** 3;

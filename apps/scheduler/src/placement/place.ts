@@ -1,5 +1,5 @@
 import { formatMemory, type Constraint, type PlacementStrategy } from '@draas/queue-contracts';
-import type { AgentSnapshot } from '../store/agent-store.js';
+import type { AgentSnapshot } from '../cluster/state.js';
 
 // Placement is a pure function of (request, agent snapshots), as in Nomad: small feasibility checks,
 // then a score. The caller commits the plan atomically against the latest usage and retries on conflict.

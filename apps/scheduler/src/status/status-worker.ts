@@ -9,7 +9,7 @@ import {
   type NewLogLine,
 } from '@draas/queue-contracts';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { SchedulerContext } from '../context.js';
+import type { Scheduling } from '../cluster/scheduling.js';
 import { afterInstanceEnded } from '../deployments/restarts.js';
 import { mapLimit } from '../util/map-limit.js';
 
@@ -18,12 +18,12 @@ const BATCH_PARALLELISM = 32;
 // Applies agents' reports to instance records. Reports can arrive late, twice or out of order: one
 // for another attempt or agent is stale and ignored, and only moves the state machine allows are kept.
 
-export function statusProcessor(ctx: SchedulerContext, onCapacityFreed: () => void) {
+export function statusProcessor(s: Scheduling, onCapacityFreed: () => void) {
   return async (job: Job): Promise<void> => {
     const parsed = InstanceStatusJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad instance report: ${parsed.error.message}`);
     const reports = parsed.data.type === 'instance-status' ? [parsed.data] : parsed.data.reports;
-    const freed = await applyReports(ctx, reports);
+    const freed = await applyReports(s, reports);
     if (freed) onCapacityFreed();
   };
 }
@@ -41,7 +41,7 @@ interface Applied {
  * deployment, the log lines in one append, what the restart policy says about ended instances, and
  * one recomputation of the deployment's status (shared by a burst of replicas).
  */
-async function applyReports(ctx: SchedulerContext, reports: readonly InstanceReport[]): Promise<boolean> {
+export async function applyReports(s: Scheduling, reports: readonly InstanceReport[]): Promise<boolean> {
   const byInstance = new Map<string, InstanceReport[]>();
   for (const report of reports) {
     const ref = instanceRef(report.deploymentId, report.index);
@@ -50,31 +50,31 @@ async function applyReports(ctx: SchedulerContext, reports: readonly InstanceRep
   const applied: Applied[] = [];
   await mapLimit([...byInstance.values()], BATCH_PARALLELISM, async (inOrder) => {
     for (const report of inOrder) {
-      const outcome = await applyReport(ctx, report);
+      const outcome = await applyReport(s, report);
       if (outcome) applied.push(outcome);
     }
   });
   const byDeployment = new Map<string, Applied[]>();
   for (const a of applied) byDeployment.set(a.instance.deploymentId, [...(byDeployment.get(a.instance.deploymentId) ?? []), a]);
-  await Promise.all([...byDeployment].map(([id, outcomes]) => followUp(ctx, id, outcomes)));
+  await Promise.all([...byDeployment].map(([id, outcomes]) => followUp(s, id, outcomes)));
   return applied.some((a) => a.freed);
 }
 
-async function followUp(ctx: SchedulerContext, deploymentId: string, outcomes: readonly Applied[]): Promise<void> {
+async function followUp(s: Scheduling, deploymentId: string, outcomes: readonly Applied[]): Promise<void> {
   const changed = outcomes.filter((o) => o.changed).map((o) => o.instance);
-  const time = ctx.clock.now();
+  const time = s.state.now();
   const lines: NewLogLine[] = changed.map((i) => ({ time, phase: 'system', instance: i.index, stream: 'system', line: describe(i) }));
-  await ctx.logs.append(deploymentId, lines);
+  await s.planner.log(deploymentId, lines);
   for (const { instance, changed: first } of outcomes) {
-    if (instance.status === 'exited' || instance.status === 'failed') await afterInstanceEnded(ctx, instance, instance.status, first);
+    if (instance.status === 'exited' || instance.status === 'failed') await afterInstanceEnded(s, instance, instance.status, first);
   }
-  await ctx.refresher.refresh(deploymentId, changed);
+  await s.status.follow(deploymentId, changed);
 }
 
 /** Applies one report to its instance record; null when it is refused (stale, another agent, a forbidden move). */
-async function applyReport(ctx: SchedulerContext, report: InstanceReport): Promise<Applied | null> {
+async function applyReport(s: Scheduling, report: InstanceReport): Promise<Applied | null> {
   let previous: InstanceRecord['status'] | null = null;
-  const result = await ctx.deployments.updateInstance(report.deploymentId, report.index, (current) => {
+  const result = await s.planner.updateInstance(report.deploymentId, report.index, (current) => {
     previous = current.status;
     if (current.attempt !== report.attempt || current.agentId !== report.agentId) return null;
     if (!canInstanceTransition(current.status, report.status)) return null;
@@ -97,8 +97,8 @@ async function applyReport(ctx: SchedulerContext, report: InstanceReport): Promi
   // half-way, or deploy and reconcile both reporting): every step is idempotent, the log line is not.
   const ref = instanceRef(report.deploymentId, report.index);
   const ended = isTerminalInstance(instance.status);
-  if (ended) await ctx.agents.release(report.agentId, ref);
-  else if (previous === 'lost' && holdsResources(instance.status)) await reclaim(ctx, report, ref);
+  if (ended) await s.planner.release(report.agentId, ref);
+  else if (previous === 'lost' && holdsResources(instance.status)) await reclaim(s, report, ref);
   return { instance, changed: result.changed, freed: ended && result.changed };
 }
 
@@ -106,9 +106,10 @@ async function applyReport(ctx: SchedulerContext, report: InstanceReport): Promi
  * An agent that was lost came back with the instance still running (and nothing replaced it): it
  * holds resources again, whatever placement thinks is free, because it really runs there.
  */
-async function reclaim(ctx: SchedulerContext, report: InstanceReport, ref: string): Promise<void> {
-  const record = await ctx.deployments.require(report.deploymentId);
-  await ctx.agents.claim(report.agentId, ref, record.spec.memoryBytes, record.spec.milliCpus);
+async function reclaim({ state, planner }: Scheduling, report: InstanceReport, ref: string): Promise<void> {
+  const record = await state.deployment(report.deploymentId);
+  if (!record) throw new Error(`instance ${ref} reports from ${report.agentId} but its deployment does not exist`);
+  await planner.claim(report.agentId, ref, record.spec.memoryBytes, record.spec.milliCpus);
 }
 
 const sameUrls = (a: InstanceRecord, b: InstanceReport): boolean => a.urls.join() === b.urls.join();

@@ -1,4 +1,5 @@
 import { Heartbeat, parseJsonWith, type AgentUsage, type RedisKeys } from '@draas/queue-contracts';
+import type { AgentSnapshot } from '../cluster/state.js';
 import { agentOnline, ConnectionTracker, connectionNames } from './agent-online.js';
 import type { Clock } from './clock.js';
 import type { ScriptedRedis } from './scripts.js';
@@ -11,22 +12,6 @@ export interface AgentState {
   heartbeat: Heartbeat;
   online: boolean;
   usage: AgentUsage;
-}
-
-/** What placement reads of an agent (placement/place.ts). */
-export interface AgentSnapshot {
-  id: string;
-  online: boolean;
-  labels: Readonly<Record<string, string>>;
-  capacity: { memoryBytes: number; milliCpus: number; maxInstances: number };
-  /** What instances placed on the agent and not ended hold. */
-  usage: { memoryBytes: number; milliCpus: number; instances: number };
-  /**
-   * Memory the host really has free (heartbeat): a host under memory pressure takes nothing more, even
-   * when its declared capacity says otherwise. Not decremented per placement: containers rarely use
-   * their whole limit, and the reservations above already bound the total.
-   */
-  memoryAvailableBytes: number;
 }
 
 /** How long placement may reuse agent snapshots: reservations are checked in Redis anyway. */

@@ -1,5 +1,6 @@
 import { JobIds, type PlacementJob, type RedisKeys } from '@draas/queue-contracts';
 import type { Queue } from 'bullmq';
+import type { WaitingPlacement } from '../cluster/state.js';
 import type { ScriptedRedis } from './scripts.js';
 
 // The one owner of "what is waiting to be placed" (docs/ARCHITECTURE.md, One deployment, steps 7–8).
@@ -29,11 +30,6 @@ import type { ScriptedRedis } from './scripts.js';
 // markPending(false) — deployments/cancel.ts; pendingIds — liveness/pending-retry.ts.
 // Key names, job names, ids and options are shared with every scheduler of this version: keep them.
 
-/** One entry of the placements set as read; `requestedAt` is Redis's text of the score, for `settle`. */
-export interface PlacementRequest {
-  deploymentId: string;
-  requestedAt: string;
-}
 
 export class PlacementRequests {
   constructor(
@@ -71,15 +67,15 @@ export class PlacementRequests {
   }
 
   /** Up to `limit` waiting requests, the longest waiting first. */
-  async oldest(limit: number): Promise<PlacementRequest[]> {
+  async oldest(limit: number): Promise<WaitingPlacement[]> {
     const flat = await this.redis.zrange(this.keys.placements, '0', String(limit - 1), 'WITHSCORES');
-    const page: PlacementRequest[] = [];
+    const page: WaitingPlacement[] = [];
     for (let i = 0; i < flat.length; i += 2) page.push({ deploymentId: flat[i] as string, requestedAt: flat[i + 1] as string });
     return page;
   }
 
   /** The request was served: removed, unless it was made again since it was read (then false, it stays). */
-  async settle(request: PlacementRequest): Promise<boolean> {
+  async settle(request: WaitingPlacement): Promise<boolean> {
     return (await this.redis.draasRemoveIfUnchanged(this.keys.placements, request.deploymentId, request.requestedAt)) === 1;
   }
 

@@ -82,7 +82,7 @@ export function compatRoutes(ctx: SchedulerContext, hub: PubSubHub, cancelOption
     originalShape(c, async () => {
       const body = CancelBody.safeParse(await readJson(c.req.raw));
       if (!body.success) throw new BadRequest(body.error.issues.some((i) => i.path[0] === 'deployment_id') ? 'No deployment id provided' : formatZodError(body.error));
-      await cancelDeployment(ctx, deploymentIdParam(body.data.deployment_id), cancelOptions);
+      await cancelDeployment(ctx.scheduling, deploymentIdParam(body.data.deployment_id), cancelOptions);
       return c.json({ status: 'cancelled', deployment_id: body.data.deployment_id });
     }),
   );

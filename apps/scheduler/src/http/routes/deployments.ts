@@ -29,7 +29,7 @@ export function deploymentRoutes(ctx: SchedulerContext, cancelOptions: CancelOpt
   });
 
   const cancel = async (id: string) => {
-    const record = await cancelDeployment(ctx, deploymentIdParam(id), cancelOptions);
+    const record = await cancelDeployment(ctx.scheduling, deploymentIdParam(id), cancelOptions);
     return toDeploymentView(record, await ctx.deployments.instances(record.id, record.spec.replicas));
   };
   app.post('/:id/cancel', async (c) => c.json(await cancel(c.req.param('id')), 202));

@@ -6,7 +6,7 @@ export function healthRoutes(ctx: SchedulerContext): Hono {
   const app = new Hono();
   app.get('/healthz', async (c) => {
     try {
-      await ctx.redis.ping();
+      await ctx.ping();
       return c.json({ status: 'ok', redis: 'ok' });
     } catch {
       // The probe's answer is the report: Redis being down is what it exists to say.
