@@ -3,6 +3,7 @@ import { bullPrefix, QueueNames, redisKeys } from '@draas/queue-contracts';
 import { Worker, type Processor } from 'bullmq';
 import Docker from 'dockerode';
 import { buildProcessor } from './builder/build-worker.js';
+import { dockerBuildTools } from './builder/build-tools.js';
 import { closeAll } from './close-all.js';
 import { Janitor } from './janitor.js';
 import { Advertiser, advertisedUrl } from './images/advertiser.js';
@@ -121,7 +122,7 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
     // reservation is checked in Redis, so even racing ones cannot double-book.)
     worker(QueueNames.place, placementProcessor(ctx.scheduling), 1),
     worker(QueueNames.instanceStatus, statusProcessor(ctx.scheduling, () => watcher.capacityFreed()), STATUS_CONCURRENCY),
-    ...(config.build.worker ? [worker(QueueNames.build, buildProcessor(ctx, aborts), config.build.concurrency)] : []),
+    ...(config.build.worker ? [worker(QueueNames.build, buildProcessor(ctx.scheduling, dockerBuildTools(ctx), aborts), config.build.concurrency)] : []),
   ];
 
   await watcher.start();

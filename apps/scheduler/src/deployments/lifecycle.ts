@@ -8,7 +8,7 @@ import type { Scheduling } from '../cluster/scheduling.js';
 
 type Base = Pick<Scheduling, 'state' | 'planner'>;
 
-/** Moves the deployment to `to` when the machine allows it; returns the record, or null when refused. */
+/** Moves the deployment to `to` when the machine allows it (already there: nothing is written); returns the record, or null when refused. */
 export async function setStatus(
   s: Base,
   id: string,
@@ -21,7 +21,8 @@ export async function setStatus(
       refused = true;
       return null;
     }
-    return { ...current, ...changes, status: to, updatedAt: new Date(s.state.now()).toISOString() };
+    const same = current.status === to && Object.entries(changes).every(([key, value]) => current[key as keyof typeof changes] === value);
+    return same ? null : { ...current, ...changes, status: to, updatedAt: new Date(s.state.now()).toISOString() };
   });
   if (refused) return null;
   if (result.changed) await s.planner.publish(result.record);
