@@ -3,7 +3,7 @@
 // settings to guess: the private Redis is on DRAAS_REDIS_PORT behind a generated password.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { presentSettings } from '@draas/queue-contracts';
+import { presentSettings } from '@draas/queue-contracts/runtime';
 import { z } from 'zod';
 
 export const LocalRun = z.object({

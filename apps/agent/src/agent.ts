@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { agentConnectionName, Channels, describeRedisTarget, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
+import { agentConnectionName, Channels, QueueNames, redisKeys, type RedisKeys } from '@draas/queue-contracts';
+import { describeRedisTarget } from '@draas/queue-contracts/runtime';
 import { agentIdFile, resolveAgentId } from './agent-id.js';
 import type { AgentConfig } from './config.js';
 import { createCommandHandler } from './control/commands.js';

@@ -4,19 +4,28 @@ import { z } from 'zod';
 import {
   AgentId,
   cpusToMilli,
-  DockerHostSetting,
   formatZodError,
-  intSetting as int,
-  LogLevelSetting,
   MIN_MEMORY_BYTES,
   parseLabelList,
   parseMemory,
+  registryConfig,
+  registryCredentialsPaired,
+  RegistrySettings,
+  type RegistryConfig,
+} from '@draas/queue-contracts';
+import {
+  DockerHostSetting,
+  intSetting as int,
+  LogLevelSetting,
   presentSettings,
   RedisPrefixSetting,
-  RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting, type RedisTarget,
-  registryConfig, registryCredentialsPaired, RegistrySettings, SchedulerUrlSetting, type RegistryConfig,
+  RedisSentinelNameSetting,
+  RedisSentinelsSetting,
+  RedisUrlSetting,
+  type RedisTarget,
+  SchedulerUrlSetting,
   type DockerConnection,
-} from '@draas/queue-contracts';
+} from '@draas/queue-contracts/runtime';
 import { ConfigError } from './errors/config-error.js';
 
 /** Facts about this machine that some defaults depend on; passed in so that parseEnv stays pure. */

@@ -1,20 +1,19 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { formatZodError, registryConfig, registryCredentialsPaired, RegistrySettings } from '@draas/queue-contracts';
 import {
   boolSetting,
   DockerHostSetting,
-  formatZodError,
   intSetting,
   LogLevelSetting,
   presentSettings,
   RedisPrefixSetting,
-  RedisSentinelNameSetting, RedisSentinelsSetting, RedisUrlSetting,
-  registryConfig,
-  registryCredentialsPaired,
-  RegistrySettings,
+  RedisSentinelNameSetting,
+  RedisSentinelsSetting,
+  RedisUrlSetting,
   SchedulerUrlSetting,
   sizeSetting,
-} from '@draas/queue-contracts';
+} from '@draas/queue-contracts/runtime';
 
 // Every setting of the scheduler, parsed once in main and passed down. Nothing else reads process.env.
 const EnvSchema = z

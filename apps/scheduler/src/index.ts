@@ -1,4 +1,4 @@
-import { describeRedisTarget } from '@draas/queue-contracts';
+import { describeRedisTarget } from '@draas/queue-contracts/runtime';
 import { parseEnv } from './config.js';
 import { createLogger } from './logger.js';
 import { startScheduler } from './scheduler.js';

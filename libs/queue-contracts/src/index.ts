@@ -1,3 +1,8 @@
+// The contracts between the scheduler, the agents and the CLI: what each side must agree on over
+// Redis, BullMQ, pub/sub and HTTP. Names and keys, the records and messages with their schemas, the
+// status machines, the restart policy, the units of a request, image names, the log stream's append
+// protocol. Helpers both apps run the same way (settings, Redis connections and scripts, log text
+// handling) are `@draas/queue-contracts/runtime` (runtime.ts). No IO here.
 export * from './names.js';
 export * from './keys.js';
 export * from './status.js';
@@ -5,11 +10,6 @@ export * from './units.js';
 export * from './deployment.js';
 export * from './messages.js';
 export * from './errors.js';
-export * from './settings.js';
 export * from './restart.js';
 export * from './log-append.js';
-export * from './lua-script.js';
-export * from './redis-connection.js';
 export * from './registry.js';
-export * from './line-splitter.js';
-export * from './log-batcher.js';

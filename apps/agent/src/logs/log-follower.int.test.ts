@@ -1,4 +1,5 @@
-import { Channels, Labels, parseDockerHost } from '@draas/queue-contracts';
+import { Channels, Labels } from '@draas/queue-contracts';
+import { parseDockerHost } from '@draas/queue-contracts/runtime';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import { redisClock } from '../redis/redis-clock.js';

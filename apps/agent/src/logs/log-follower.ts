@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { DEFAULT_BATCH_POLICY, LogBatcher, type BatchPolicy, type NewLogLine } from '@draas/queue-contracts';
+import { type NewLogLine } from '@draas/queue-contracts';
+import { DEFAULT_BATCH_POLICY, LogBatcher, type BatchPolicy } from '@draas/queue-contracts/runtime';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../redis/redis-clock.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';

@@ -1,4 +1,4 @@
-import type { BatchPolicy } from '@draas/queue-contracts';
+import type { BatchPolicy } from '@draas/queue-contracts/runtime';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../redis/redis-clock.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';

@@ -1,4 +1,4 @@
-import { LINE_CUT_MARKER, MAX_LINE_CHARS } from '@draas/queue-contracts';
+import { LINE_CUT_MARKER, MAX_LINE_CHARS } from '@draas/queue-contracts/runtime';
 import { describe, expect, it } from 'vitest';
 import { compareTimes, parseDockerTime, TimedLineSplitter } from './timed-lines.js';
 

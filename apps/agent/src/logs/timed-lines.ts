@@ -1,4 +1,4 @@
-import { LineSplitterBase, type LineHead } from '@draas/queue-contracts';
+import { LineSplitterBase, type LineHead } from '@draas/queue-contracts/runtime';
 
 // Docker's log output with `timestamps: true`: every entry starts with its RFC 3339 time (nanosecond
 // precision, trailing zeros dropped) and a space. The time says which lines were shipped already, so

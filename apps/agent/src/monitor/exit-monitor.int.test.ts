@@ -2,7 +2,8 @@
 // stream is reopened (and the agent told to look at the truth again).
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Labels, parseDockerHost } from '@draas/queue-contracts';
+import { Labels } from '@draas/queue-contracts';
+import { parseDockerHost } from '@draas/queue-contracts/runtime';
 import { createLogger } from '../logger.js';
 import { DockerRuntime } from '../runtime/docker-runtime.js';
 import { BASE_IMAGE, Harness, waitFor } from '../testing/harness.js';

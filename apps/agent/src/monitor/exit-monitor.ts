@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { LineSplitter } from '@draas/queue-contracts';
+import { LineSplitter } from '@draas/queue-contracts/runtime';
 import type { Logger } from '../logger.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
 import { sleep } from '../util/sleep.js';

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { agentConnectionName, reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts';
+import { agentConnectionName } from '@draas/queue-contracts';
+import { reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts/runtime';
 import { registerScripts, type AgentRedis } from './scripts.js';
 
 export type RedisRole = 'commands' | 'worker' | 'subscriber';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { APPEND_LOGS_SCRIPT, type AppendLogsCommand, type LuaScript, defineScripts, readOncePerFile } from '@draas/queue-contracts';
+import { APPEND_LOGS_SCRIPT, type AppendLogsCommand } from '@draas/queue-contracts';
+import { type LuaScript, defineScripts, readOncePerFile } from '@draas/queue-contracts/runtime';
 import type { Redis } from 'ioredis';
 
 // The one owner of the agent's Redis scripts: every script it runs, its typed signature, and the one

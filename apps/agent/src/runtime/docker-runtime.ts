@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import type { ContainerCreateOptions, ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import { Labels, splitImageRef } from '@draas/queue-contracts';
 import { dockerMessage, dockerStatusCode } from './docker-errors.js';
-import type { DockerConnection } from '@draas/queue-contracts';
+import type { DockerConnection } from '@draas/queue-contracts/runtime';
 
 /**
  * The few engine calls the agent makes, kept thin: no decisions here, and every failure reaches the

@@ -1,4 +1,5 @@
-import { BuildJob, imageTag, LogBatcher, retryWithin, type DeploymentRecord, type NewLogLine } from '@draas/queue-contracts';
+import { BuildJob, imageTag, type DeploymentRecord, type NewLogLine } from '@draas/queue-contracts';
+import { LogBatcher, retryWithin } from '@draas/queue-contracts/runtime';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Scheduling } from '../cluster/scheduling.js';
 import { setStatus, systemLog } from '../deployments/lifecycle.js';

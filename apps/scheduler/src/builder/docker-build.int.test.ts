@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { LINE_CUT_MARKER, MAX_LINE_CHARS } from '@draas/queue-contracts';
+import { LINE_CUT_MARKER, MAX_LINE_CHARS } from '@draas/queue-contracts/runtime';
 import Docker from 'dockerode';
 import { pack } from 'tar-fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { LineSplitter } from '@draas/queue-contracts';
+import { LineSplitter } from '@draas/queue-contracts/runtime';
 
 // A thin wrapper over the Engine's build: send the context (a tar: context-tar.ts), stream every
 // output line to the caller, and say plainly whether the user's build failed (and why) or the engine did.

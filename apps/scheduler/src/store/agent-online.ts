@@ -1,4 +1,5 @@
-import { RECONNECT_MAX_DELAY_MS, type Heartbeat } from '@draas/queue-contracts';
+import { type Heartbeat } from '@draas/queue-contracts';
+import { RECONNECT_MAX_DELAY_MS } from '@draas/queue-contracts/runtime';
 
 // When an agent counts as online (docs/ARCHITECTURE.md, Liveness): silent for `offlineAfterBeats` of
 // its heartbeat periods, it is offline. Sooner when its process is plainly gone: the Redis connection

@@ -1,4 +1,4 @@
-import { reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts';
+import { reconnectDelay, sentinelOptions, watchConnection, type RedisTarget } from '@draas/queue-contracts/runtime';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { registerScripts, type ScriptedRedis } from './scripts.js';

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { scriptKeys } from '@draas/queue-contracts';
+import { scriptKeys } from '@draas/queue-contracts/runtime';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerScripts, SCHEDULER_SCRIPTS, SCRIPT_DIR } from './scripts.js';
