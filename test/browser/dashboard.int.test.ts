@@ -17,8 +17,22 @@ interface BrowserElement {
   textContent: string | null;
   value: number | string;
 }
+interface BrowserNode {
+  textContent: string | null;
+  outerHTML: string;
+  classList: { remove(...tokens: string[]): void; length: number };
+  cloneNode(deep: boolean): BrowserNode;
+  querySelector(selector: string): BrowserNode | null;
+  querySelectorAll(selector: string): Iterable<BrowserNode>;
+  removeAttribute(name: string): void;
+}
 declare const window: { scrollTo(x: number, y: number): void; notReloaded?: boolean };
+declare const Event: new (type: string) => object;
+declare const DOMParser: new () => { parseFromString(html: string, type: string): { querySelector(selector: string): BrowserNode | null } };
 declare const document: {
+  activeElement: { dataset: Record<string, string | undefined>; closest(selector: string): { dataset: Record<string, string | undefined> } | null } | null;
+  dispatchEvent(event: object): boolean;
+  querySelector(selector: string): BrowserNode | null;
   querySelectorAll(selector: string): ArrayLike<BrowserElement> & Iterable<BrowserElement>;
   getElementById(id: string): BrowserElement;
   documentElement: { scrollWidth: number };
@@ -69,6 +83,37 @@ describe.skipIf(skip)('the dashboard in a browser', () => {
   /** The page's event or log stream is connected (or, for an ended deployment, complete). */
   const streamUp = (page: Page) => page.locator('#live[data-state="live"], #live[data-state="ended"]').waitFor({ timeout: WAIT });
   const noHorizontalScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+  /**
+   * The element at `selector` on the page, updated live, has the very markup that the server renders
+   * for it now (the fragment at `path`), both read back by the browser. Taken out first: what only the
+   * page adds, the words of times (ages, the reader's zone) and the classes for a change (flash) or a
+   * late heartbeat (stale). Polled: a status may change between the two reads.
+   */
+  const sameAsServer = (page: Page, selector: string, path: string) =>
+    expect
+      .poll(
+        () =>
+          page.evaluate(
+            async ([sel, from]) => {
+              const plain = (el: BrowserNode | null) => {
+                if (!el) return null;
+                const copy = el.cloneNode(true);
+                for (const time of copy.querySelectorAll('time')) time.textContent = '';
+                for (const time of copy.querySelectorAll('time[data-local]')) time.removeAttribute('title');
+                for (const marked of [copy, ...copy.querySelectorAll('[class]')]) {
+                  marked.classList.remove('flash', 'stale');
+                  if (marked.classList.length === 0) marked.removeAttribute('class');
+                }
+                return copy.outerHTML;
+              };
+              const served = new DOMParser().parseFromString(await (await fetch(from as string)).text(), 'text/html');
+              return { live: plain(document.querySelector(sel as string)), served: plain(served.querySelector(sel as string)) };
+            },
+            [selector, path],
+          ),
+        { timeout: WAIT, interval: 250 },
+      )
+      .toSatisfy(({ live, served }) => live !== null && live === served, `${selector} as ${path} renders it`);
 
   function watch(page: Page): Page {
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
@@ -195,6 +240,9 @@ describe.skipIf(skip)('the dashboard in a browser', () => {
     expect(await page.content()).not.toContain('s3cr3t-value');
     await waitForText(page, '#timeline li', 'running');
     expect(await text(page, '#instances-body td[data-label="Agent"]')).toBe(AGENT);
+    // Everything that changed on the page came from the server's renderer.
+    for (const part of ['#d-head', '#d-details', '#d-instances', '#d-timeline']) await sameAsServer(page, part, `/dashboard/fragments/deployments/${siteId}`);
+    expect(await page.title()).toBe('running · static-site · DRaaS');
 
     // The instance's URL is a link, and it serves the page.
     const href = await page.locator('#instances-body a.url').first().getAttribute('href');
@@ -240,6 +288,10 @@ describe.skipIf(skip)('the dashboard in a browser', () => {
     expect(await text(page, `${row} td[data-label="Agents"]`)).toBe(AGENT);
     // The agent's running count follows from its heartbeats.
     await waitForText(page, `#agents-body tr[data-id="${AGENT}"] td[data-label="Running"]`, '1 / ');
+    // The row arrived and changed live, and reads exactly as the server renders it, as does the list.
+    await sameAsServer(page, row, `/dashboard/fragments/deployments?id=${xssId}`);
+    await sameAsServer(page, '#deployments-body', '/dashboard/fragments/deployments');
+    await sameAsServer(page, '#stat-running', '/dashboard/fragments/deployments');
 
     await Promise.all([page.waitForURL(url(`/dashboard/deployments/${xssId}`)), page.click(`${row} a:has-text("Open")`)]);
     await waitForText(page, '#log .ln.p-run .tx', XSS);
@@ -386,6 +438,17 @@ describe.skipIf(skip)('the dashboard in a browser', () => {
     await page.locator('#confirm-dialog[open]').waitFor({ state: 'detached' });
     expect((await cluster.deployment(redeployedId)).desired).toBe('running');
 
+    // A row the server renders anew while a control in it has the focus: the focus moves with it.
+    // (The row is edited here so that it differs; the page coming into view re-reads the lists.)
+    await page.locator(`${row} button[data-action="cancel"]`).focus();
+    await page.evaluate((sel) => {
+      const cell = document.querySelector(`${sel} td[data-label="Instances"]`);
+      if (cell) cell.textContent = 'edited';
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, row);
+    await waitForText(page, `${row} td[data-label="Instances"]`, '1 / 1');
+    expect(await page.evaluate(() => [document.activeElement?.dataset.action, document.activeElement?.closest('tr')?.dataset.id])).toEqual(['cancel', redeployedId]);
+
     await page.locator(`${row} button[data-action="cancel"]`).focus();
     await page.keyboard.press('Enter');
     await page.locator('#confirm-yes').focus();
@@ -403,6 +466,7 @@ describe.skipIf(skip)('the dashboard in a browser', () => {
     await cluster.agents.get(AGENT)?.stop();
     await waitForText(page, badge, 'offline');
     expect(await text(page, '#stat-agents')).toBe('0 / 1');
+    await sameAsServer(page, `#agents-body tr[data-id="${AGENT}"]`, `/dashboard/fragments/agents?id=${AGENT}`);
     await page.close();
   });
 

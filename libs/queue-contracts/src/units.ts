@@ -52,6 +52,15 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits)} ${units[unit]}`;
 }
 
+/** Elapsed time as kubectl shows it: 42s, 5m, 3h, 12d (the CLI and the dashboard). Never negative. */
+export function formatAge(since: string | number, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - new Date(since).getTime()) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}
+
 /** CPUs as Docker's `--cpus` (0.5 = half a core) → thousandths, the unit placement counts in. */
 export const cpusToMilli = (cpus: number): number => Math.round(cpus * 1000);
 

@@ -3,16 +3,7 @@ import type { Colors } from './colors.js';
 
 // Small formatters shared by the commands' human output.
 
-/** Elapsed time as kubectl shows it: 42s, 5m, 3h, 12d. */
-export function formatAge(since: string | number, now: number): string {
-  const seconds = Math.max(0, Math.floor((now - new Date(since).getTime()) / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86_400)}d`;
-}
-
-export { formatBytes } from '@draas/queue-contracts';
+export { formatAge, formatBytes } from '@draas/queue-contracts';
 
 export function paintStatus(status: DeploymentStatus | InstanceStatus | 'online' | 'offline', colors: Colors): string {
   switch (status) {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { formatAge, formatBytes } from '@draas/queue-contracts';
 import { Hono } from 'hono';
 
 // The dashboard's own CSS and plain browser JavaScript: files under ./assets, read once at start and
 // served with a content hash in the URL, so a browser keeps them for a year and a new version is a
-// new URL. Nothing is fetched from anywhere else (no CDN, no bundler).
+// new URL. Nothing is fetched from anywhere else (no CDN, no bundler). One script is made here:
+// formatters.js, the contracts' formatters for the browser (below).
 
 export const ASSET_BASE = '/dashboard/assets';
 
@@ -26,18 +28,28 @@ function assetDir(): URL {
   return new URL('../../../src/http/dashboard/assets/', import.meta.url);
 }
 
-function load(names: readonly string[]): Map<string, Asset> {
-  const dir = assetDir();
-  const assets = new Map<string, Asset>();
-  for (const name of names) {
-    const body = readFileSync(new URL(name, dir), 'utf8');
-    const type = TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
-    assets.set(name, { body, type, hash: createHash('sha256').update(body).digest('hex').slice(0, 12) });
-  }
-  return assets;
+function makeAsset(name: string, body: string): Asset {
+  const type = TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
+  return { body, type, hash: createHash('sha256').update(body).digest('hex').slice(0, 12) };
 }
 
-export const assets = load(['dashboard.css', 'common.js', 'overview.js', 'log-view.js', 'deployment.js', 'new-deployment.js']);
+function load(names: readonly string[]): Map<string, Asset> {
+  const dir = assetDir();
+  return new Map(names.map((name) => [name, makeAsset(name, readFileSync(new URL(name, dir), 'utf8'))]));
+}
+
+/**
+ * The formatters the CLI and the server use (libs/queue-contracts/src/units.ts), written out from the
+ * functions themselves, so the browser formats sizes and ages with the same code and no copy exists.
+ * Each must stay self-contained (no imports, no helpers outside its body): pages.test.tsx runs this.
+ */
+export function formattersScript(): string {
+  const entries = [formatBytes, formatAge].map((fn) => `  ${fn.name}: ${fn.toString()},`);
+  return `'use strict';\n// Made by the scheduler at start (assets.ts) from libs/queue-contracts.\nwindow.DRaaS = {\n${entries.join('\n')}\n};\n`;
+}
+
+export const assets = load(['dashboard.css', 'common.js', 'parts.js', 'overview.js', 'log-view.js', 'deployment.js', 'new-deployment.js']);
+assets.set('formatters.js', makeAsset('formatters.js', formattersScript()));
 
 /** The URL of an asset, with its content hash. */
 export function assetUrl(name: string): string {

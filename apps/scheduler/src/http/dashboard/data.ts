@@ -4,6 +4,9 @@ import { toAgentView } from '../../deployments/views.js';
 import { NotFound } from '../../errors.js';
 import { deploymentView, listViews } from '../views.js';
 
+/** How many deployments the overview lists, newest first. */
+export const LIST_LIMIT = 100;
+
 /** What the pages read: the same views the API answers with, so the page and the API never disagree. */
 export interface DashboardData {
   agents(): Promise<AgentView[]>;

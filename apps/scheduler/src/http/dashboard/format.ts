@@ -1,7 +1,9 @@
 import type { DeploymentStatus, InstanceStatus } from '@draas/queue-contracts';
 
-// Pure display helpers for the server-rendered pages. assets/common.js has the same few for the
-// browser (no bundler shares code between the two); keep their outputs alike.
+// Pure display helpers for the server-rendered pages: the only renderer of the dashboard's markup
+// (the browser swaps in what the server renders; see routes.tsx). Times are written as instants
+// (<time datetime>): the browser says them in the reader's zone and as "3m ago" (assets/common.js,
+// with the contracts' formatAge served as assets/formatters.js).
 
 export type Tone = 'ok' | 'busy' | 'wait' | 'bad' | 'off';
 
@@ -34,15 +36,6 @@ export function isHttpUrl(value: string): boolean {
 }
 
 export { formatBytes } from '@draas/queue-contracts';
-
-/** `4s`, `3m`, `2h`, `5d`: how long ago, compactly. */
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86_400)}d`;
-}
 
 export const percent = (used: number, total: number): number => (total > 0 ? Math.min(100, Math.max(0, (used / total) * 100)) : 0);
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { AgentView, DeploymentEvent, DeploymentView } from '@draas/queue-contracts';
+import { runInNewContext } from 'node:vm';
+import { formatAge, formatBytes, type AgentView, type DeploymentEvent, type DeploymentView } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
 import { createAccess } from '../auth.js';
 import { loginRoutes } from '../routes/login.js';
-import { assetUrl, stylesheet } from './assets.js';
+import { assets, assetUrl, stylesheet } from './assets.js';
 import type { DashboardData } from './data.js';
 import { dashboardApp } from './routes.js';
 
@@ -101,7 +102,8 @@ describe('dashboard pages', () => {
   });
 
   it('forbid inline scripts with a Content-Security-Policy', async () => {
-    for (const path of ['/dashboard', '/dashboard/new', `/dashboard/deployments/${deployment.id}`, '/dashboard/deployments/nope', '/dashboard/x']) {
+    const fragments = ['/dashboard/fragments/agents', '/dashboard/fragments/deployments?id=x', `/dashboard/fragments/deployments/${deployment.id}`, '/dashboard/fragments/deployments/nope'];
+    for (const path of ['/dashboard', '/dashboard/new', `/dashboard/deployments/${deployment.id}`, '/dashboard/deployments/nope', '/dashboard/x', ...fragments]) {
       expect((await app.request(path)).headers.get('content-security-policy'), path).toMatch(/default-src 'none'; script-src 'self';/);
     }
     const { html } = await page('/dashboard');
@@ -130,6 +132,105 @@ describe('dashboard pages', () => {
     expect((await app.request('/dashboard/assets/0/nope.js')).status).toBe(404);
     const stale = await app.request('/dashboard/assets/000000000000/deployment.js');
     expect(stale.headers.get('cache-control')).toBe('no-cache');
+  });
+});
+
+describe('dashboard fragments', () => {
+  // A second, newer deployment, so that a fragment can carry some rows of a longer list.
+  const newer: DeploymentView = { ...deployment, id: 'mnopqrstuvwx', name: 'newer', status: 'running', error: null, urls: [], instances: [] };
+  const offline: AgentView = { ...agent, agentId: 'agent-b', state: 'offline', address: '10.0.0.2' };
+  const listed = [newer, deployment];
+  const two = dashboardApp({
+    agents: async () => [agent, offline],
+    deployments: async () => listed,
+    deployment: async (id) => listed.find((d) => d.id === id) ?? null,
+    timeline: async () => timeline,
+  });
+  const get = async (path: string) => {
+    const res = await two.request(path);
+    return { res, html: await res.text() };
+  };
+  /** A table row, whole (a row holds no row). */
+  const row = (html: string, id: string): string => {
+    const start = html.indexOf(`<tr data-id="${id}">`);
+    expect(start, `row ${id}`).toBeGreaterThanOrEqual(0);
+    return html.slice(start, html.indexOf('</tr>', start) + '</tr>'.length);
+  };
+  const rowIds = (html: string) => [...html.matchAll(/<tr data-id="([^"]+)">/g)].map((m) => m[1]);
+
+  it('render each row exactly as the full page does, with the counts and notes beside it', async () => {
+    const { html: overview } = await get('/dashboard');
+    const agents = await get('/dashboard/fragments/agents');
+    expect(agents.res.status).toBe(200);
+    expect(agents.res.headers.get('content-type')).toMatch(/^text\/html/);
+    for (const id of ['agent-a', 'agent-b']) expect(overview).toContain(row(agents.html, id));
+    expect(agents.html).toContain('<dd id="stat-agents">1 / 2</dd>');
+    expect(overview).toContain('<dd id="stat-agents">1 / 2</dd>');
+    const deployments = await get(`/dashboard/fragments/deployments?id=${deployment.id}`);
+    expect(overview).toContain(row(deployments.html, deployment.id));
+    for (const part of ['<dd id="stat-running">1</dd>', '<dd id="stat-failed">1</dd>', '<dd id="stat-deployments">2</dd>', '<p class="empty" id="deployments-empty" hidden="">']) {
+      expect(deployments.html).toContain(part);
+      expect(overview).toContain(part);
+    }
+  });
+
+  it('carry only the rows asked for, name every listed id in order, and leave out unknown ids', async () => {
+    const some = await get(`/dashboard/fragments/deployments?id=${deployment.id}&id=zzzzzzzzzzzz`);
+    expect(some.res.status).toBe(200);
+    expect(rowIds(some.html)).toEqual([deployment.id]);
+    expect(some.html).toContain(`<tbody id="deployments-body" data-ids="${newer.id} ${deployment.id}">`);
+    expect(rowIds((await get('/dashboard/fragments/deployments')).html)).toEqual([newer.id, deployment.id]);
+    expect(rowIds((await get('/dashboard/fragments/agents?id=agent-b')).html)).toEqual(['agent-b']);
+    expect(rowIds((await get('/dashboard/fragments/agents?id=nope')).html)).toEqual([]);
+  });
+
+  it('render the deployment page parts as the page does, and answer 404 for an unknown or malformed id', async () => {
+    const { html: pageHtml } = await get(`/dashboard/deployments/${deployment.id}`);
+    const { res, html } = await get(`/dashboard/fragments/deployments/${deployment.id}`);
+    expect(res.status).toBe(200);
+    const title = /^<title>([^<]*)<\/title>/.exec(html);
+    expect(title?.[1]).toBe(`failed · site${XSS.replace(/</g, '&lt;').replace(/>/g, '&gt;')} · DRaaS`);
+    expect(pageHtml).toContain(`<title>${title?.[1]}</title>`);
+    const parts = html.slice(title?.[0].length);
+    expect(parts).toMatch(/^<div class="page-head" id="d-head" data-ended="">/);
+    expect(pageHtml).toContain(parts);
+    for (const id of ['d-details', 'd-instances', 'd-timeline', 'd-status', 'instances-body', 'timeline']) expect(parts).toContain(`id="${id}"`);
+
+    for (const path of ['/dashboard/fragments/deployments/zzzzzzzzzzzz', `/dashboard/fragments/deployments/${encodeURIComponent('<b>x</b>')}`]) {
+      const missing = await two.request(path);
+      expect(missing.status, path).toBe(404);
+      expect(missing.headers.get('content-type'), path).toMatch(/^text\/plain/);
+    }
+  });
+
+  it('escape every user-controlled string', async () => {
+    for (const path of ['/dashboard/fragments/agents', '/dashboard/fragments/deployments', `/dashboard/fragments/deployments/${deployment.id}`]) {
+      const { html } = await get(path);
+      expectEscaped(html);
+      expect(html, path).not.toContain('href="javascript:');
+    }
+  });
+
+  it('write instants, and leave "x ago" to the page: an online agent says when it turns stale', async () => {
+    const { html } = await get('/dashboard/fragments/agents');
+    expect(row(html, 'agent-a')).toContain(`<time datetime="${now}" title="${now}" data-age="" data-stale-ms="7000">${now}</time>`);
+    expect(row(html, 'agent-b')).toContain(`data-age="">${now}</time>`);
+    expect(html).not.toContain(' ago');
+  });
+});
+
+describe('formatters.js', () => {
+  it('is the contracts\' own formatters, for the browser', () => {
+    const script = assets.get('formatters.js')?.body ?? '';
+    const window: { DRaaS?: { formatBytes: typeof formatBytes; formatAge: typeof formatAge } } = {};
+    runInNewContext(script, { window });
+    const browser = window.DRaaS;
+    for (const bytes of [0, 512, 3500, 256 * 1024 ** 2, 1.5 * 1024 ** 3, 2 ** 50]) expect(browser?.formatBytes(bytes)).toBe(formatBytes(bytes));
+    const at = Date.parse('2025-06-01T12:00:00Z');
+    for (const since of ['2025-06-01T11:59:18Z', '2025-06-01T11:55:00Z', '2025-05-20T12:00:00Z', '2025-06-01T12:00:05Z', at - 90_000]) {
+      expect(browser?.formatAge(since, at)).toBe(formatAge(since, at));
+    }
+    expect(browser?.formatAge('2025-06-01T09:00:00Z', at)).toBe('3h');
   });
 });
 

@@ -2,16 +2,17 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { SchedulerContext } from '../../context.js';
 import { pageHeaders } from '../routes/page.js';
 import { assetRoutes } from './assets.js';
-import { contextData, type DashboardData } from './data.js';
+import { contextData, LIST_LIMIT, type DashboardData } from './data.js';
+import { fragmentRoutes } from './fragments.js';
 import { DeploymentPage } from './pages/deployment.js';
 import { NewDeploymentPage } from './pages/new.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { OverviewPage } from './pages/overview.js';
 
-// The dashboard: server-rendered pages (JSX escapes every string) that a few plain scripts keep live
-// over the API's SSE streams. The app's token middleware guards all of it, assets included.
-
-const LIST_LIMIT = 100;
+// The dashboard: pages rendered on the server (JSX escapes every string), and the same components'
+// parts under /dashboard/fragments (fragments.tsx), which a few plain scripts swap in when the API's
+// SSE streams say something changed. The server is the only renderer; the scripts fetch and swap.
+// The app's token middleware guards all of it, assets included.
 
 /** The pages over any data source (the scheduler's stores in production; plain views in a test). */
 export function dashboardApp(data: DashboardData): Hono {
@@ -43,6 +44,8 @@ export function dashboardApp(data: DashboardData): Hono {
     const timeline = await data.timeline(deployment.id);
     return c.html(<DeploymentPage deployment={deployment} timeline={timeline} now={Date.now()} />);
   });
+
+  app.route('/dashboard/fragments', fragmentRoutes(data));
 
   app.get('/dashboard/*', (c) => c.html(<NotFoundPage message={`There is no dashboard page at ${c.req.path.slice(0, 120)}.`} />, 404));
   return app;

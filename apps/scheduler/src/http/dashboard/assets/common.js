@@ -1,8 +1,12 @@
 // DRaaS dashboard: helpers every page uses. Plain browser JavaScript, no framework, no build step.
-// Every piece of data reaches the page through textContent or createElement, never innerHTML.
+// The server renders the pages and their live parts (parts.js swaps those in); what the scripts make
+// themselves (toasts, log lines, dialogs' words) goes in through textContent or createElement.
 'use strict';
 
-window.DRaaS = (() => {
+// window.DRaaS already holds the contracts' formatters (formatters.js, made by assets.ts).
+window.DRaaS = Object.assign(window.DRaaS, (() => {
+  const { formatAge } = window.DRaaS;
+
   /** Creates an element: h('a', { class: 'x', href }, 'text', child, [more]). Strings become text nodes. */
   function h(tag, props, ...children) {
     const el = document.createElement(tag);
@@ -11,7 +15,7 @@ window.DRaaS = (() => {
       if (key === 'class') el.className = value;
       else if (key === 'dataset') Object.assign(el.dataset, value);
       else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-      else if (key === 'href' && !isSafeHref(value)) continue;
+      else if (key === 'href' && !isSamePath(value)) continue;
       else el.setAttribute(key, value === true ? '' : String(value));
     }
     append(el, children);
@@ -26,64 +30,15 @@ window.DRaaS = (() => {
     }
   }
 
-  /** Same-site paths, and absolute http(s) URLs: never javascript:, data: and the like. */
-  function isSafeHref(value) {
-    const text = String(value);
-    if (text.startsWith('/') && !text.startsWith('//')) return true;
-    return isHttpUrl(text);
-  }
+  /** Links the scripts make point into this site only (never javascript:, data: and the like). */
+  const isSamePath = (value) => String(value).startsWith('/') && !String(value).startsWith('//');
 
-  function isHttpUrl(value) {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }
+  // ---- times: the server writes instants (<time datetime>); the page says them for its reader ----
 
-  const tones = {
-    running: 'ok', online: 'ok', queued: 'wait', pending: 'wait', building: 'busy', built: 'busy',
-    scheduled: 'busy', starting: 'busy', failed: 'bad', lost: 'bad', offline: 'bad', exited: 'off', cancelled: 'off',
-  };
-  const toneOf = (status) => tones[status] || 'off';
-  const terminal = new Set(['exited', 'failed', 'cancelled']);
-  const isTerminal = (status) => terminal.has(status);
-
-  const badge = (status, id) => h('span', { class: `badge tone-${toneOf(status)}`, id, 'data-status': status }, status);
-
-  function setBadge(el, status) {
-    if (!el) return;
-    el.className = `badge tone-${toneOf(status)}`;
-    el.dataset.status = status;
-    el.textContent = status;
-  }
-
-  // The browser's copy of formatBytes in libs/queue-contracts (these scripts load no modules): keep
-  // the two the same, so live updates read like the server-rendered page.
-  function formatBytes(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    const digits = unit === 0 || value >= 10 ? 0 : 1;
-    return `${value.toFixed(digits)} ${units[unit]}`;
-  }
-
-  function formatAge(ms) {
-    const s = Math.max(0, Math.floor(ms / 1000));
-    if (s < 60) return `${s}s`;
-    if (s < 3600) return `${Math.floor(s / 60)}m`;
-    if (s < 86400) return `${Math.floor(s / 3600)}h`;
-    return `${Math.floor(s / 86400)}d`;
-  }
-  const ago = (ms) => (ms < 2000 ? 'just now' : `${formatAge(ms)} ago`);
-
-  /** A "3m ago" stamp, kept current by the ticker below. */
-  const age = (iso) => h('time', { datetime: iso, title: iso, 'data-age': '' }, ago(Date.now() - Date.parse(iso)));
+  // Ages are measured on the server's clock (the page says when it was rendered), so that a clock
+  // here that is off cannot make a heartbeat of a second ago look old, or stale.
+  const serverTime = Number(document.body.dataset.serverTime);
+  const skew = serverTime > 0 ? serverTime - Date.now() : 0;
 
   const pad = (n, width = 2) => String(n).padStart(width, '0');
   const clock = (ms) => {
@@ -95,21 +50,30 @@ window.DRaaS = (() => {
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(ms)}`;
   };
 
-  function tickAges() {
-    const now = Date.now();
-    for (const el of document.querySelectorAll('time[data-age]')) {
-      const text = ago(now - Date.parse(el.getAttribute('datetime')));
+  /** "3m ago" stamps (`data-age`; `data-stale-ms`: marked stale once older), kept current below. */
+  function showAges(root = document) {
+    const now = Date.now() + skew;
+    for (const el of root.querySelectorAll('time[data-age]')) {
+      const iso = el.getAttribute('datetime');
+      const age = now - Date.parse(iso);
+      const text = age < 2000 ? 'just now' : `${formatAge(iso, now)} ago`;
       if (el.textContent !== text) el.textContent = text;
+      if (el.dataset.staleMs) el.classList.toggle('stale', age > Number(el.dataset.staleMs));
     }
   }
 
-  /** Server-rendered times are UTC; show them in the reader's own zone. */
-  function localTimes(root = document) {
+  /** Every time in `root` as its reader reads it: ages, and times of day and dates in the reader's own zone. */
+  function showTimes(root = document) {
+    showAges(root);
     for (const el of root.querySelectorAll('time[data-local]')) {
       const ms = Date.parse(el.getAttribute('datetime'));
-      if (!Number.isNaN(ms)) el.textContent = el.dataset.local === 'time' ? clock(ms) : dateTime(ms);
+      if (Number.isNaN(ms)) continue;
+      el.textContent = el.dataset.local === 'time' ? clock(ms) : dateTime(ms);
+      if (el.dataset.local === 'time') el.title = dateTime(ms);
     }
   }
+
+  // ---- the API ----
 
   class ApiError extends Error {
     constructor(status, message) {
@@ -153,6 +117,8 @@ window.DRaaS = (() => {
     const next = encodeURIComponent(location.pathname);
     toast(h('span', {}, 'Your session has ended. ', h('a', { href: `/login?next=${next}` }, 'Sign in again')), 'bad', 0);
   }
+
+  // ---- what every page shows ----
 
   /** A short message in the corner; `ms` 0 keeps it until closed. */
   function toast(message, tone = 'info', ms = 6000) {
@@ -247,32 +213,9 @@ window.DRaaS = (() => {
     };
   }
 
-  /** Coalesces a burst of calls into one call of `fn`, `ms` after the first. */
-  function throttle(fn, ms) {
-    let timer = null;
-    return () => {
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = null;
-        fn();
-      }, ms);
-    };
-  }
+  // Scripts run deferred, after the document is parsed: its times can be shown at once.
+  showTimes();
+  setInterval(showAges, 1000);
 
-  const urlList = (urls) =>
-    urls.length
-      ? urls.map((u) =>
-          isHttpUrl(u)
-            ? h('a', { class: 'url', href: u, target: '_blank', rel: 'noopener noreferrer' }, u.replace(/^https?:\/\//, ''))
-            : h('span', { class: 'url' }, u),
-        )
-      : [h('span', { class: 'muted' }, '—')];
-
-  setInterval(tickAges, 1000);
-  document.addEventListener('DOMContentLoaded', () => localTimes());
-
-  return {
-    h, api, ApiError, badge, setBadge, toneOf, isTerminal, isHttpUrl, formatBytes, formatAge, ago, age,
-    clock, dateTime, localTimes, toast, confirmAction, setLive, stream, throttle, urlList,
-  };
-})();
+  return { h, api, ApiError, clock, dateTime, showTimes, toast, confirmAction, setLive, stream };
+})());

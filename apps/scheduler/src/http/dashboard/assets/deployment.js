@@ -1,5 +1,7 @@
-// One deployment, live: its log over the logs SSE stream (which also sends the deployment's JSON on
-// every change), its instances, its timeline; cancel and redeploy behind a confirmation.
+// One deployment, live: its log over the logs SSE stream, which also says when the deployment
+// changes; the page then asks the server for its parts (head, details, instances, timeline: GET
+// /dashboard/fragments/deployments/:id) and swaps them in (parts.js). Cancel and redeploy sit behind
+// a confirmation.
 'use strict';
 
 (() => {
@@ -7,66 +9,22 @@
   const { h } = D;
   const id = document.body.dataset.deploymentId;
   const base = `/api/deployments/${encodeURIComponent(id)}`;
-  let name = document.body.dataset.deploymentName || id;
-  let view = null;
+  const name = document.body.dataset.deploymentName || id;
 
-  // ---- details and instances ----
+  // ---- the server-rendered parts ----
 
-  function instanceRow(i) {
-    const none = () => h('span', { class: 'muted' }, '—');
-    return h('tr', { 'data-id': String(i.index) },
-      h('td', { 'data-label': 'Instance', class: 'mono' }, `#${i.index}`),
-      h('td', { 'data-label': 'Status' }, D.badge(i.status)),
-      h('td', { 'data-label': 'Agent', class: 'mono' }, i.agentId || none()),
-      h('td', { 'data-label': 'Attempt', class: 'num' }, String(i.attempt)),
-      h('td', { 'data-label': 'URLs', class: 'urls' }, D.urlList(i.urls)),
-      h('td', { 'data-label': 'Exit code', class: 'num' }, i.exitCode === null ? none() : String(i.exitCode)),
-      h('td', { 'data-label': 'Note', class: 'note' }, i.error || ''),
-      h('td', { 'data-label': 'Updated' }, D.age(i.updatedAt)));
-  }
+  const ended = () => document.getElementById('d-head').dataset.ended !== undefined;
+  let logStream = null;
+  let watching = null;
 
-  function render(d) {
-    view = d;
-    name = d.name;
-    document.title = `${d.status} · ${d.name} · DRaaS`;
-    D.setBadge(document.getElementById('d-status'), d.status);
-    D.setBadge(document.getElementById('d-status-detail'), d.status);
-    document.getElementById('d-cancelling').hidden = !(d.desired === 'cancelled' && d.status !== 'cancelled');
-    const error = document.getElementById('d-error');
-    error.textContent = d.error || '';
-    error.hidden = !d.error;
-    const image = document.getElementById('d-image');
-    image.replaceChildren(d.image || h('span', { class: 'muted' }, '—'));
-    image.title = d.imageId || '';
-    document.getElementById('d-urls').replaceChildren(...D.urlList(d.urls));
-    document.getElementById('instances-body').replaceChildren(...d.instances.map(instanceRow));
-    document.getElementById('instances-empty').hidden = d.instances.length > 0;
-    document.getElementById('cancel-deployment').disabled = d.desired === 'cancelled' || d.status === 'cancelled';
-    document.getElementById('redeploy').disabled = !d.image;
-  }
-
-  // ---- timeline ----
-
-  function renderTimeline(events) {
-    const list = document.getElementById('timeline');
-    list.replaceChildren(...events.slice().reverse().map((e) => {
-      const status = e.instance ? e.instance.status : e.status;
-      const what = e.instance ? `#${e.instance.index}, attempt ${e.instance.attempt}` : 'deployment';
-      return h('li', {},
-        h('time', { datetime: new Date(e.at).toISOString(), title: D.dateTime(e.at) }, D.clock(e.at)),
-        D.badge(status),
-        h('span', { class: 'what' }, what));
-    }));
-    document.getElementById('timeline-empty').hidden = events.length > 0;
-  }
-
-  const refreshTimeline = D.throttle(async () => {
-    try {
-      renderTimeline((await D.api(`${base}/timeline`)).events);
-    } catch (err) {
-      D.toast(`Could not read the timeline: ${err.message}`, 'bad');
-    }
-  }, 300);
+  const refresh = D.coalesce(
+    async () => {
+      D.applyParts(await D.fetchParts(`/dashboard/fragments/deployments/${encodeURIComponent(id)}`));
+      // An ended deployment can come back (a restart policy, an agent that returns): follow it again.
+      if (watching !== null && !ended()) follow();
+    },
+    (err) => D.toast(`Could not refresh the page: ${err.message}`, 'bad'),
+  );
 
   const log = D.createLogView();
 
@@ -87,53 +45,32 @@
   // ---- the stream ----
 
   const stateEl = document.getElementById('log-state');
-  let logStream = null;
-  let watching = null;
 
   function follow() {
+    clearInterval(watching);
+    watching = null;
     stateEl.textContent = '';
     const url = () => `${base}/logs?follow=1${log.lastId() ? `&after=${encodeURIComponent(log.lastId())}` : ''}`;
     logStream = D.stream(url, {
       log: log.add,
-      status(d) {
-        render(d);
-        refreshTimeline();
-      },
+      status: () => refresh(null, 100),
       end(d) {
         logStream.close();
-        render(d);
-        refreshTimeline();
+        refresh(null, 0);
         D.setLive('ended', 'Ended');
         stateEl.textContent = `· ended (${d.status}); the log is complete`;
-        watchForRestart();
+        // Look now and then whether it came back (refresh follows it again then).
+        watching = setInterval(() => document.hidden || refresh(null, 0), 10000);
       },
       gap(g) {
         log.notice(g.message);
       },
-    }, { onResync: refreshTimeline });
+    }, { onResync: () => refresh(null, 0) });
   }
 
-  /** An ended deployment can come back (a restart policy, an agent that returns): look now and then. */
-  function watchForRestart() {
-    clearInterval(watching);
-    watching = setInterval(async () => {
-      if (document.hidden) return;
-      try {
-        const d = await D.api(base);
-        if (!D.isTerminal(d.status)) {
-          clearInterval(watching);
-          render(d);
-          follow();
-        }
-      } catch {
-        // The next look will tell.
-      }
-    }, 10000);
-  }
+  // ---- actions (the buttons are swapped with the head: listen on the document) ----
 
-  // ---- actions ----
-
-  document.getElementById('cancel-deployment').addEventListener('click', async () => {
+  async function cancel() {
     const ok = await D.confirmAction({
       title: `Cancel ${name}?`,
       body: `Deployment ${id} stops: pending instances never start, running ones get SIGTERM and then SIGKILL. This cannot be undone.`,
@@ -141,19 +78,20 @@
     });
     if (!ok) return;
     try {
-      render(await D.api(`${base}/cancel`, { method: 'POST', json: {} }));
+      await D.api(`${base}/cancel`, { method: 'POST', json: {} });
+      refresh(null, 0);
       D.toast(`Cancelling ${name}…`, 'ok');
     } catch (err) {
       D.toast(`Could not cancel: ${err.message}`, 'bad');
     }
-  });
+  }
 
-  document.getElementById('redeploy').addEventListener('click', async () => {
+  async function redeploy(image) {
     const replace = h('input', { type: 'checkbox', id: 'redeploy-replace' });
     const extra = h('label', { class: 'check', for: 'redeploy-replace' }, replace, ' Replace: cancel this deployment once the new one is recorded');
     const ok = await D.confirmAction({
       title: `Redeploy ${name}?`,
-      body: `A new deployment runs the same image${view && view.image ? ` (${view.image})` : ''} with the same settings.`,
+      body: `A new deployment runs the same image${image ? ` (${image})` : ''} with the same settings.`,
       confirm: 'Redeploy',
       extra,
       danger: false,
@@ -165,8 +103,13 @@
     } catch (err) {
       D.toast(`Could not redeploy: ${err.message}`, 'bad');
     }
+  }
+
+  document.addEventListener('click', (e) => {
+    if (e.target.closest('#cancel-deployment')) cancel();
+    const button = e.target.closest('#redeploy');
+    if (button) redeploy(button.dataset.image);
   });
 
   follow();
-  refreshTimeline();
 })();

@@ -24,7 +24,10 @@ export function Labels({ labels }: { labels: Record<string, string> }) {
   );
 }
 
-export function AgentRow({ agent: a, now }: { agent: AgentView; now: number }) {
+/** An online agent silent this long (three beats and a second) is about to be declared offline: shown as stale. */
+const staleAfterMs = (a: AgentView): number | undefined => (a.state === 'online' ? 3 * a.heartbeatMs + 1000 : undefined);
+
+export function AgentRow({ agent: a }: { agent: AgentView }) {
   const r = a.resources;
   const memUsed = r.memoryTotalBytes - r.memoryAvailableBytes;
   return (
@@ -52,13 +55,35 @@ export function AgentRow({ agent: a, now }: { agent: AgentView; now: number }) {
         {`${a.runningInstances} / ${a.capacity.maxInstances}`}
       </td>
       <td data-label="Last seen">
-        <Age iso={a.lastSeen} now={now} />
+        <Age iso={a.lastSeen} staleMs={staleAfterMs(a)} />
       </td>
     </tr>
   );
 }
 
-export function AgentsTable({ agents, now }: { agents: readonly AgentView[]; now: number }) {
+/**
+ * The rows of `rows` (default: all), in a body that names every agent in order (`data-ids`): the
+ * overview's script merges a batch of rows by that list (assets/parts.js).
+ */
+export function AgentsBody({ agents, rows = agents }: { agents: readonly AgentView[]; rows?: readonly AgentView[] }) {
+  return (
+    <tbody id="agents-body" data-ids={agents.map((a) => a.agentId).join(' ')}>
+      {rows.map((a) => (
+        <AgentRow agent={a} />
+      ))}
+    </tbody>
+  );
+}
+
+export function AgentsEmpty({ count }: { count: number }) {
+  return (
+    <p class="empty" id="agents-empty" hidden={count > 0}>
+      No agent has joined yet. Start one with <code>npm run agent</code> pointed at the same Redis.
+    </p>
+  );
+}
+
+export function AgentsTable({ agents }: { agents: readonly AgentView[] }) {
   return (
     <table class="grid" id="agentsTable">
       <thead>
@@ -73,11 +98,7 @@ export function AgentsTable({ agents, now }: { agents: readonly AgentView[]; now
           <th scope="col">Last seen</th>
         </tr>
       </thead>
-      <tbody id="agents-body">
-        {agents.map((a) => (
-          <AgentRow agent={a} now={now} />
-        ))}
-      </tbody>
+      <AgentsBody agents={agents} />
     </table>
   );
 }

@@ -1,4 +1,4 @@
-import { formatAge, isHttpUrl, toneOf } from '../format.js';
+import { isHttpUrl, toneOf } from '../format.js';
 
 /** A status as colour and text: a dot (for scanning) and the word (for reading, and for colour-blind eyes). */
 export function Badge({ status, id }: { status: string; id?: string }) {
@@ -9,13 +9,14 @@ export function Badge({ status, id }: { status: string; id?: string }) {
   );
 }
 
-const ago = (ms: number): string => (ms < 2000 ? 'just now' : `${formatAge(ms)} ago`);
-
-/** A "3m ago" stamp; common.js keeps it current. */
-export function Age({ iso, now }: { iso: string; now: number }) {
+/**
+ * A "3m ago" stamp. The server writes only the instant: the page alone knows when "now" is, so
+ * common.js writes the words, and keeps them current. `staleMs`: older than that, it is marked stale.
+ */
+export function Age({ iso, staleMs }: { iso: string; staleMs?: number }) {
   return (
-    <time datetime={iso} title={iso} data-age="">
-      {ago(now - Date.parse(iso))}
+    <time datetime={iso} title={iso} data-age="" data-stale-ms={staleMs}>
+      {iso}
     </time>
   );
 }
@@ -29,4 +30,9 @@ export function UrlLink({ url }: { url: string }) {
   ) : (
     <span class="url">{url}</span>
   );
+}
+
+/** URLs as links (or text), a dash when there are none. */
+export function UrlList({ urls }: { urls: readonly string[] }) {
+  return <>{urls.length ? urls.map((u) => <UrlLink url={u} />) : <span class="muted">—</span>}</>;
 }

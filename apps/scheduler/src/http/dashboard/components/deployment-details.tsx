@@ -1,5 +1,5 @@
 import type { DeploymentView } from '@draas/queue-contracts';
-import { Badge, UrlLink } from './badge.js';
+import { Badge, UrlList } from './badge.js';
 
 const none = <span class="muted">—</span>;
 
@@ -9,7 +9,7 @@ const list = (items: readonly string[]) => (items.length ? items.join(', ') : no
 export function DeploymentDetails({ deployment: d }: { deployment: DeploymentView }) {
   const ports = d.ports.map((p) => `${p.containerPort}/${p.protocol}`);
   return (
-    <section class="card" aria-labelledby="details-title">
+    <section class="card" id="d-details" aria-labelledby="details-title">
       <div class="card-head">
         <h2 id="details-title">Details</h2>
       </div>
@@ -73,13 +73,15 @@ export function DeploymentDetails({ deployment: d }: { deployment: DeploymentVie
         <div class="span-2">
           <dt>URLs</dt>
           <dd class="urls" id="d-urls">
-            {d.urls.length ? d.urls.map((u) => <UrlLink url={u} />) : none}
+            <UrlList urls={d.urls} />
           </dd>
         </div>
         <div>
           <dt>Created</dt>
           <dd>
-            <time datetime={d.createdAt} data-local="">{d.createdAt.replace('T', ' ').slice(0, 19)}</time>
+            <time datetime={d.createdAt} data-local="">
+              {d.createdAt}
+            </time>
           </dd>
         </div>
       </dl>

@@ -1,10 +1,10 @@
 import type { DeploymentView } from '@draas/queue-contracts';
 import { canCancel, uniqueAgents } from '../format.js';
-import { Age, Badge, UrlLink } from './badge.js';
+import { Age, Badge, UrlList } from './badge.js';
 
 export const deploymentHref = (id: string): string => `/dashboard/deployments/${id}`;
 
-export function DeploymentRow({ deployment: d, now }: { deployment: DeploymentView; now: number }) {
+export function DeploymentRow({ deployment: d }: { deployment: DeploymentView }) {
   const running = d.instances.filter((i) => i.status === 'running').length;
   const agents = uniqueAgents(d.instances);
   return (
@@ -25,10 +25,10 @@ export function DeploymentRow({ deployment: d, now }: { deployment: DeploymentVi
         {agents.length ? agents.join(', ') : <span class="muted">—</span>}
       </td>
       <td data-label="URLs" class="urls">
-        {d.urls.length ? d.urls.map((u) => <UrlLink url={u} />) : <span class="muted">—</span>}
+        <UrlList urls={d.urls} />
       </td>
       <td data-label="Age">
-        <Age iso={d.createdAt} now={now} />
+        <Age iso={d.createdAt} />
       </td>
       <td class="row-actions">
         <a class="btn small" href={deploymentHref(d.id)} aria-label={`Open ${d.name} (${d.id})`}>
@@ -42,7 +42,26 @@ export function DeploymentRow({ deployment: d, now }: { deployment: DeploymentVi
   );
 }
 
-export function DeploymentsTable({ deployments, now }: { deployments: readonly DeploymentView[]; now: number }) {
+/** As AgentsBody: `rows` (default: all) of the listed deployments, newest first, and every id in order. */
+export function DeploymentsBody({ deployments, rows = deployments }: { deployments: readonly DeploymentView[]; rows?: readonly DeploymentView[] }) {
+  return (
+    <tbody id="deployments-body" data-ids={deployments.map((d) => d.id).join(' ')}>
+      {rows.map((d) => (
+        <DeploymentRow deployment={d} />
+      ))}
+    </tbody>
+  );
+}
+
+export function DeploymentsEmpty({ count }: { count: number }) {
+  return (
+    <p class="empty" id="deployments-empty" hidden={count > 0}>
+      Nothing deployed yet. <a href="/dashboard/new">Deploy a ZIP or an image</a>.
+    </p>
+  );
+}
+
+export function DeploymentsTable({ deployments }: { deployments: readonly DeploymentView[] }) {
   return (
     <table class="grid" id="deploymentsTable">
       <thead>
@@ -58,11 +77,7 @@ export function DeploymentsTable({ deployments, now }: { deployments: readonly D
           </th>
         </tr>
       </thead>
-      <tbody id="deployments-body">
-        {deployments.map((d) => (
-          <DeploymentRow deployment={d} now={now} />
-        ))}
-      </tbody>
+      <DeploymentsBody deployments={deployments} />
     </table>
   );
 }

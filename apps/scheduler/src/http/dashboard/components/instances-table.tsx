@@ -1,7 +1,7 @@
 import type { InstanceView } from '@draas/queue-contracts';
-import { Age, Badge, UrlLink } from './badge.js';
+import { Age, Badge, UrlList } from './badge.js';
 
-export function InstanceRow({ instance: i, now }: { instance: InstanceView; now: number }) {
+export function InstanceRow({ instance: i }: { instance: InstanceView }) {
   return (
     <tr data-id={String(i.index)}>
       <td data-label="Instance" class="mono">{`#${i.index}`}</td>
@@ -15,7 +15,7 @@ export function InstanceRow({ instance: i, now }: { instance: InstanceView; now:
         {i.attempt}
       </td>
       <td data-label="URLs" class="urls">
-        {i.urls.length ? i.urls.map((u) => <UrlLink url={u} />) : <span class="muted">—</span>}
+        <UrlList urls={i.urls} />
       </td>
       <td data-label="Exit code" class="num">
         {i.exitCode ?? <span class="muted">—</span>}
@@ -24,15 +24,15 @@ export function InstanceRow({ instance: i, now }: { instance: InstanceView; now:
         {i.error ?? ''}
       </td>
       <td data-label="Updated">
-        <Age iso={i.updatedAt} now={now} />
+        <Age iso={i.updatedAt} />
       </td>
     </tr>
   );
 }
 
-export function InstancesTable({ instances, now }: { instances: readonly InstanceView[]; now: number }) {
+export function InstancesTable({ instances }: { instances: readonly InstanceView[] }) {
   return (
-    <section class="card" aria-labelledby="instances-title">
+    <section class="card" id="d-instances" aria-labelledby="instances-title">
       <div class="card-head">
         <h2 id="instances-title">Instances</h2>
       </div>
@@ -51,7 +51,7 @@ export function InstancesTable({ instances, now }: { instances: readonly Instanc
         </thead>
         <tbody id="instances-body">
           {instances.map((i) => (
-            <InstanceRow instance={i} now={now} />
+            <InstanceRow instance={i} />
           ))}
         </tbody>
       </table>

@@ -9,14 +9,23 @@ export interface LayoutProps {
   section: Section;
   scripts?: readonly string[];
   data?: Record<string, string>;
+  /** When the page was rendered (ms), for pages with ages: common.js measures them on the server's clock. */
+  now?: number;
   children?: Child;
 }
 
+/** The text of a page's <title>; the deployment page's fragment sends it again as its status changes. */
+export const pageTitle = (title: string): string => `${title} · DRaaS`;
+
+/** Every page's scripts: the contracts' formatters (generated, see assets.ts), then the shared helpers. */
+const BASE_SCRIPTS = ['formatters.js', 'common.js'];
+
 /** Every dashboard page: the header with navigation and the live-connection indicator, then the page. */
-export function Layout({ title, section, scripts = [], data, children }: LayoutProps) {
+export function Layout({ title, section, scripts = [], data = {}, now, children }: LayoutProps) {
   const current = (s: Section) => (s === section ? { 'aria-current': 'page' as const } : {});
+  const bodyData = now === undefined ? data : { ...data, 'server-time': String(now) };
   return (
-    <Page title={`${title} · DRaaS`} scripts={['common.js', ...scripts]} data={data}>
+    <Page title={pageTitle(title)} scripts={[...BASE_SCRIPTS, ...scripts]} data={bodyData}>
       <a class="skip" href="#main">
         Skip to content
       </a>
