@@ -1,4 +1,4 @@
-import type { DeploymentRecord, DeploymentSpec, InstanceReport, InstanceStatus } from '@draas/queue-contracts';
+import { newDeploymentRecord, type DeploymentRecord, type DeploymentSpec, type InstanceReport, type InstanceStatus } from '@draas/queue-contracts';
 import { MemoryCluster } from './cluster/memory.js';
 import type { Scheduling } from './cluster/scheduling.js';
 import { cancelDeployment } from './deployments/cancel.js';
@@ -36,30 +36,18 @@ export class Harness {
   async deploy(spec: Partial<DeploymentSpec> = {}): Promise<DeploymentRecord> {
     const id = `dep${String(this.nextId++).padStart(9, '0')}`;
     const now = new Date(this.cluster.now()).toISOString();
-    const record: DeploymentRecord = {
-      id,
-      spec: {
-        name: 'web',
-        env: {},
-        ports: [],
-        memoryBytes: 256 * MiB,
-        milliCpus: 500,
-        constraints: [],
-        replicas: 1,
-        restart: { policy: 'on-failure', maxRetries: null },
-        strategy: 'spread',
-        ...spec,
-      },
-      source: { kind: 'image', image: 'draas/web:1' },
-      image: 'draas/web:1',
-      imageId: `sha256:${'a'.repeat(64)}`,
-      status: 'queued',
-      desired: 'running',
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      rev: 0,
+    const defaults: DeploymentSpec = {
+      name: 'web',
+      env: {},
+      ports: [],
+      memoryBytes: 256 * MiB,
+      milliCpus: 500,
+      constraints: [],
+      replicas: 1,
+      restart: { policy: 'on-failure', maxRetries: null },
+      strategy: 'spread',
     };
+    const record = newDeploymentRecord(id, { kind: 'image', image: 'draas/web:1' }, { ...defaults, ...spec }, `sha256:${'a'.repeat(64)}`, now);
     this.cluster.addDeployment(record);
     await this.s.planner.requestPlacement([id]);
     return record;

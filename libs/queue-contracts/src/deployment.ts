@@ -222,6 +222,23 @@ export const InstanceRecord = z.object({
 });
 export type InstanceRecord = z.infer<typeof InstanceRecord>;
 
+/** A deployment as first recorded: `queued`, desired running; an image source names its image already. */
+export function newDeploymentRecord(id: string, source: DeploymentSource, spec: DeploymentSpec, imageId: string | null, now: string): DeploymentRecord {
+  return {
+    id,
+    spec,
+    source,
+    image: source.kind === 'image' ? source.image : null,
+    imageId,
+    status: 'queued',
+    desired: 'running',
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    rev: 0,
+  };
+}
+
 /** An instance before its first placement: attempt 1, `pending`, on no agent. */
 export function newInstanceRecord(deploymentId: string, index: number, now: string): InstanceRecord {
   return {

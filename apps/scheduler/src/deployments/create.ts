@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import {
   Limits,
+  newDeploymentRecord,
   type DeploymentRecord,
   type DeploymentSource,
   type DeploymentSpec,
@@ -62,19 +63,7 @@ export async function createDeployment(
 ): Promise<DeploymentRecord> {
   const now = new Date(ctx.clock.now()).toISOString();
   const local = source.kind === 'image' ? await imageOnScheduler(ctx, source.image, imageId) : { imageId: null, note: null };
-  const record: DeploymentRecord = {
-    id,
-    spec,
-    source,
-    image: source.kind === 'image' ? source.image : null,
-    imageId: local.imageId,
-    status: 'queued',
-    desired: 'running',
-    error: null,
-    createdAt: now,
-    updatedAt: now,
-    rev: 0,
-  };
+  const record = newDeploymentRecord(id, source, spec, local.imageId, now);
   await ctx.deployments.create(record);
   await systemLog(ctx.scheduling, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
   if (local.note) await systemLog(ctx.scheduling, id, local.note);
