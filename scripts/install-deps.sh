@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to run and test DRaaS
-# (Docker Engine, redis-server, redis-sentinel, docker-compose, docker-registry, htpasswd, static
-# busybox, Chromium for the browser tests, zip and python3 for the archive tests), then makes sure
-# dockerd runs (scripts/start-docker.sh). Safe to run again: it skips what is already there.
+# (Docker Engine, redis-server, Caddy for the router, redis-sentinel, docker-compose,
+# docker-registry, htpasswd, static busybox, Chromium for the browser tests, zip and python3 for the
+# archive tests), then makes sure dockerd runs (scripts/start-docker.sh). Safe to run again: it
+# skips what is already there.
 # It never stops or reconfigures a service that is already on the machine.
 set -euo pipefail
 
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# The router in front of apps is Debian's Caddy (2.6). DRaaS runs a private one with its own admin
+# port (scripts/local-caddy.ts), so Debian's caddy service (:80, admin on :2019) is never needed.
+command -v caddy >/dev/null 2>&1 || need+=(caddy)
 # The Compose test brings the whole stack up with Debian's docker-compose (1.29); the Sentinel
 # test fails a primary over with Debian's redis-sentinel.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
@@ -32,7 +36,8 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # Packages are installed without starting their services (a policy-rc.d that says no, as Docker's
 # own images do), unless the machine has its own policy: Debian's docker-registry would otherwise
-# take port 5000, the scheduler's, and redis-server 6379. The Docker engine is started below.
+# take port 5000, the scheduler's, redis-server 6379 and caddy 80 and 2019. The Docker engine is
+# started below.
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing ${need[*]}"
   policy=/usr/sbin/policy-rc.d
@@ -47,7 +52,11 @@ if [ ${#need[@]} -gt 0 ]; then
   if [[ " ${need[*]} " == *" docker-registry "* ]] && [ -d /run/systemd/system ]; then
     $SUDO systemctl disable --quiet docker-registry.service
   fi
+  # The same for Caddy's service, which would take port 80 at the next boot.
+  if [[ " ${need[*]} " == *" caddy "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --quiet caddy.service
+  fi
 fi
 
 "$(dirname "$0")/start-docker.sh"
-echo "install-deps: docker $(docker version --format '{{.Server.Version}}'), $(redis-server --version | cut -d' ' -f3), busybox ok, $(chromium --version 2>/dev/null | head -1)"
+echo "install-deps: docker $(docker version --format '{{.Server.Version}}'), $(redis-server --version | cut -d' ' -f3), caddy $(caddy version | cut -d' ' -f1), busybox ok, $(chromium --version 2>/dev/null | head -1)"

@@ -34,6 +34,7 @@ describe.skipIf(infraMissing !== null)('setup scripts', () => {
       await waitFor('the stand-in registry to start', async () => readFileSync(`/proc/${registry.pid}/cmdline`, 'utf8').startsWith('docker-registry serve'), 5000, 20);
       const { stdout } = await run(path.join(REPO_ROOT, 'scripts/install-deps.sh'), [], { cwd: REPO_ROOT, timeout: 300_000 });
       expect(stdout).toContain('install-deps: docker ');
+      expect(stdout).toMatch(/, caddy v?2\.\d+/); // the router's Caddy is there after it
       expect(registry.exitCode).toBeNull();
       expect(processAlive(registry.pid as number)).toBe(true);
     } finally {

@@ -69,3 +69,22 @@ export class UnsupportedMediaType extends AppError {
   readonly status = 415;
   readonly code = 'unsupported_media_type';
 }
+
+/**
+ * The router's Caddy did not take a configuration: its admin API did not answer, or answered with an
+ * error (Caddy's own message is kept). Requests keep going through the config Caddy had before.
+ */
+export class RouterUnavailable extends AppError {
+  override readonly name = 'RouterUnavailable';
+  readonly status = 503;
+  readonly code = 'router_unavailable';
+
+  constructor(
+    /** The admin API asked, e.g. `http://127.0.0.1:2019`. */
+    readonly adminUrl: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`router at ${adminUrl}: ${message}`, options);
+  }
+}
