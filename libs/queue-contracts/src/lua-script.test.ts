@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { APPEND_LOGS_SCRIPT } from './log-append.js';
-import { defineScripts, readOncePerFile, scriptKeys } from './lua-script.js';
+import { defineScripts, scriptKeys } from './lua-script.js';
 
 describe('scriptKeys', () => {
   it.each([
@@ -42,20 +45,25 @@ describe('the log-append script', () => {
 
 describe('defineScripts', () => {
   it('defines each command with its keys and its file\'s text, reading a file shared by two commands once', () => {
-    const reads: string[] = [];
-    const read = readOncePerFile((file) => (reads.push(file.href), `-- text of ${file.pathname}`));
-    const defined: Record<string, { numberOfKeys: number; lua: string }> = {};
-    const a = new URL('file:///lua/a.lua');
-    defineScripts({ defineCommand: (name, definition) => void (defined[name] = definition) }, {
-      one: { file: a, numberOfKeys: 1 },
-      two: { file: a, numberOfKeys: 2 },
-      other: { file: new URL('file:///lua/b.lua'), numberOfKeys: 0 },
-    }, read);
-    expect(defined).toEqual({
-      one: { numberOfKeys: 1, lua: '-- text of /lua/a.lua' },
-      two: { numberOfKeys: 2, lua: '-- text of /lua/a.lua' },
-      other: { numberOfKeys: 0, lua: '-- text of /lua/b.lua' },
-    });
-    expect(reads).toEqual(['file:///lua/a.lua', 'file:///lua/b.lua']);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'draas-lua-'));
+    try {
+      const a = pathToFileURL(path.join(dir, 'a.lua'));
+      const b = pathToFileURL(path.join(dir, 'b.lua'));
+      writeFileSync(a, '-- text of a');
+      writeFileSync(b, '-- text of b');
+      const defined: Record<string, { numberOfKeys: number; lua: string }> = {};
+      const host = { defineCommand: (name: string, definition: { numberOfKeys: number; lua: string }) => void (defined[name] = definition) };
+      defineScripts(host, { one: { file: a, numberOfKeys: 1 }, other: { file: b, numberOfKeys: 0 } });
+      // Read once for the process: a file changed after its first use is not read again.
+      writeFileSync(a, '-- changed');
+      defineScripts(host, { two: { file: a, numberOfKeys: 2 } });
+      expect(defined).toEqual({
+        one: { numberOfKeys: 1, lua: '-- text of a' },
+        two: { numberOfKeys: 2, lua: '-- text of a' },
+        other: { numberOfKeys: 0, lua: '-- text of b' },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+
 // Every Lua script is a .lua file (TypeScript never holds Lua in a string) whose header comment names
-// its KEYS, ARGV, what it returns and why it must be atomic. The contracts do no IO: they say where a
-// script is; each app's one script loader reads it and registers it on the app's connections.
+// its KEYS, ARGV, what it returns and why it must be atomic. Each app's one script loader names its
+// scripts and registers them on its connections with defineScripts, which reads each file once.
 
 /** A script file and how many of its arguments are keys (ioredis's `numberOfKeys`). */
 export interface LuaScript {
@@ -44,20 +46,16 @@ export interface ScriptHost {
   defineCommand(name: string, definition: { numberOfKeys: number; lua: string }): void;
 }
 
-/**
- * Defines every command of `scripts` on `host`, each under its name. `read` gives a script file's
- * text: the app's loader reads it (the contracts do no IO), once per process.
- */
-export function defineScripts(host: ScriptHost, scripts: Readonly<Record<string, LuaScript>>, read: (file: URL) => string): void {
-  for (const [name, { file, numberOfKeys }] of Object.entries(scripts)) host.defineCommand(name, { numberOfKeys, lua: read(file) });
+/** Each script file's text, read once for the process (a missing file fails the first connection, at start-up). */
+const texts = new Map<string, string>();
+
+function scriptText(file: URL): string {
+  let text = texts.get(file.href);
+  if (text === undefined) texts.set(file.href, (text = readFileSync(file, 'utf8')));
+  return text;
 }
 
-/** `read`, asked once per file however often it is called (each app reads its scripts once). */
-export function readOncePerFile(read: (file: URL) => string): (file: URL) => string {
-  const texts = new Map<string, string>();
-  return (file) => {
-    let text = texts.get(file.href);
-    if (text === undefined) texts.set(file.href, (text = read(file)));
-    return text;
-  };
+/** Defines every command of `scripts` on `host`, each under its name, from its file's text. */
+export function defineScripts(host: ScriptHost, scripts: Readonly<Record<string, LuaScript>>): void {
+  for (const [name, { file, numberOfKeys }] of Object.entries(scripts)) host.defineCommand(name, { numberOfKeys, lua: scriptText(file) });
 }

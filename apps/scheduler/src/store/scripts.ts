@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { APPEND_LOGS_SCRIPT, type AppendLogsCommand } from '@draas/queue-contracts';
-import { type LuaScript, defineScripts, readOncePerFile } from '@draas/queue-contracts/runtime';
+import { type LuaScript, defineScripts } from '@draas/queue-contracts/runtime';
 import type { Redis } from 'ioredis';
 
 // The one owner of the scheduler's Redis scripts: every script it runs, the file it lives in, its
@@ -48,11 +47,8 @@ export const SCHEDULER_SCRIPTS = {
   draasAppendLogs: APPEND_LOGS_SCRIPT,
 } as const satisfies Record<keyof SchedulerScripts, LuaScript>;
 
-/** Each file's text, read once for the process (a missing file fails the first connection, at start-up). */
-const readScript = readOncePerFile((file) => readFileSync(file, 'utf8'));
-
 /** Defines every scheduler command on the connection (no round trip: ioredis loads a script on its first call). */
 export function registerScripts(redis: Redis): ScriptedRedis {
-  defineScripts(redis, SCHEDULER_SCRIPTS, readScript);
+  defineScripts(redis, SCHEDULER_SCRIPTS);
   return redis as ScriptedRedis;
 }
