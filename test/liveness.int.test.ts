@@ -14,7 +14,9 @@ async function containersOf(id: string) {
   return docker.listContainers({ all: true, filters: { label: [`${Labels.deployment}=${id}`] } });
 }
 
-const runningOn = (d: DeploymentView, agentId: string) => d.instances.length > 0 && d.instances.every((i) => i.status === 'running' && i.agentId === agentId);
+// The deployment's status follows its instances' a moment later (docs/ARCHITECTURE.md, Status): wait for both.
+const runningOn = (d: DeploymentView, agentId: string) =>
+  d.status === 'running' && d.instances.length > 0 && d.instances.every((i) => i.status === 'running' && i.agentId === agentId);
 
 describe.skipIf(infraMissing !== null)('liveness and recovery', () => {
   let cluster: Cluster;
