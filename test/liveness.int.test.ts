@@ -59,7 +59,7 @@ describe.skipIf(infraMissing !== null)('liveness and recovery', () => {
     // The live event stream told the story as it happened.
     await waitFor('the events to arrive', async () => events.seen.some((e) => e.type === 'agent' && e.agentId === 'doomed' && e.state === 'offline'), 5000);
     events.close();
-    const kinds = events.seen.map((e) => (e.type === 'agent' ? `agent ${e.agentId} ${e.state}` : `deployment ${e.status}`));
+    const kinds = events.seen.map((e) => (e.type === 'agent' ? `agent ${e.agentId} ${e.state}` : e.type === 'app' ? `app ${e.name}` : `deployment ${e.status}`));
     expect(kinds).toEqual(expect.arrayContaining(['agent doomed online', 'deployment running', 'agent doomed offline']));
     expect(events.heartbeats).toBeGreaterThan(0);
   });

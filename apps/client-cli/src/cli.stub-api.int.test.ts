@@ -43,7 +43,7 @@ type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<bo
 const at = '2025-06-01T12:00:00.000Z';
 const instance = (status: InstanceView['status'], urls: string[] = []): InstanceView => ({
   index: 0, attempt: 1, agentId: 'agent-a', status, containerId: status === 'running' ? '3f2a' : null,
-  ports: [], urls, exitCode: null, error: null, restartAt: null, updatedAt: at,
+  ports: [], urls, exitCode: null, error: null, restartAt: null, health: null, healthError: null, retire: null, retireAt: null, updatedAt: at,
 });
 const view = (over: Partial<DeploymentView> = {}): DeploymentView =>
   DeploymentView.parse({

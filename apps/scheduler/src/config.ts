@@ -77,6 +77,25 @@ const EnvSchema = z
     OFFLINE_AFTER_BEATS: intSetting(3, 2, 100),
     // Lines of log history kept per deployment.
     LOG_HISTORY_LINES: intSetting(10_000, 100, 10_000_000),
+    // Caddy admin API URLs (comma-separated) of the routers this scheduler configures: one per edge
+    // machine, each given every app (docs/ARCHITECTURE.md, Router). Unset: apps have no address.
+    ROUTER_ADMIN_URLS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter(Boolean))
+      .refine((urls) => urls.every((u) => /^https?:\/\/[^\s/]+$/.test(u)), 'every router admin URL must be http(s)://host:port (example: http://127.0.0.1:2019)'),
+    // Apps answer at <app>.<DRAAS_DOMAIN>; point DNS (a wildcard record) for it at the routers.
+    DRAAS_DOMAIN: z
+      .string()
+      .default('localhost')
+      .refine((d) => /^(?=.{1,200}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(d), 'must be a lowercase domain name (example: apps.example.com)'),
+    // The port the routers serve apps on.
+    ROUTER_PORT: intSetting(8000, 1, 65535),
+    // off: plain HTTP; internal: HTTPS from Caddy's own CA (tests, private networks); auto: certificates
+    // from Let's Encrypt for a real domain (ROUTER_PORT 443, and :80 reachable).
+    ROUTER_HTTPS: z.enum(['off', 'internal', 'auto']).default('off'),
+    // Milliseconds an instance stays running, out of the routers, before it is stopped (in-flight requests finish).
+    DRAIN_MS: intSetting(1000, 0, 600_000),
     // pino level.
     LOG_LEVEL: LogLevelSetting,
   })
@@ -118,6 +137,13 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     imageRetentionSeconds: env.IMAGE_RETENTION_SECONDS,
     offlineAfterBeats: env.OFFLINE_AFTER_BEATS,
     logHistoryLines: env.LOG_HISTORY_LINES,
+    router: {
+      adminUrls: env.ROUTER_ADMIN_URLS,
+      domain: env.DRAAS_DOMAIN,
+      port: env.ROUTER_PORT,
+      https: env.ROUTER_HTTPS,
+      drainMs: env.DRAIN_MS,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

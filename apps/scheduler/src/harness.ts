@@ -1,4 +1,4 @@
-import { newDeploymentRecord, type DeploymentRecord, type DeploymentSpec, type InstanceReport, type InstanceStatus } from '@draas/queue-contracts';
+import { DEFAULT_HEALTH, newDeploymentRecord, type DeploymentRecord, type DeploymentSpec, type InstanceReport, type InstanceStatus } from '@draas/queue-contracts';
 import { MemoryCluster } from './cluster/memory.js';
 import type { Scheduling } from './cluster/scheduling.js';
 import { cancelDeployment } from './deployments/cancel.js';
@@ -46,6 +46,7 @@ export class Harness {
       replicas: 1,
       restart: { policy: 'on-failure', maxRetries: null },
       strategy: 'spread',
+      health: DEFAULT_HEALTH,
     };
     const record = newDeploymentRecord(id, { kind: 'image', image: 'draas/web:1' }, { ...defaults, ...spec }, `sha256:${'a'.repeat(64)}`, now);
     this.cluster.addDeployment(record);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_HEALTH, durationField, HealthPath, HealthSpec, InstanceHealth } from './health.js';
 import { DeploymentStatus, InstanceStatus } from './status.js';
 import { MIN_MEMORY_BYTES, parseLabel, parseMemory, parsePort, type Constraint, type PortSpec } from './units.js';
 
@@ -135,6 +136,21 @@ export const CreateDeploymentRequest = z.strictObject({
   replicas: z.coerce.number().int().min(1).max(Limits.maxReplicas).optional(),
   restart: restartField.optional(),
   strategy: PlacementStrategy.optional(),
+  /** The app this is a new version of (created when new): see apps.ts. */
+  app: DeploymentName.optional(),
+  healthPath: HealthPath.optional(),
+  healthInterval: durationField('healthInterval', 100, 3_600_000).optional(),
+  healthTimeout: durationField('healthTimeout', 50, 600_000).optional(),
+  healthRetries: z.coerce.number().int().min(1).max(100).optional(),
+  healthStartPeriod: durationField('healthStartPeriod', 0, 3_600_000).optional(),
+  /** Rollout settings of the app (only with `app`); they stay the app's until a later deploy changes them. */
+  maxSurge: z.coerce.number().int().min(0).max(Limits.maxReplicas).optional(),
+  maxUnavailable: z.coerce.number().int().min(0).max(Limits.maxReplicas).optional(),
+  healthDeadline: durationField('healthDeadline', 1000, 3_600_000).optional(),
+}).superRefine((body, ctx) => {
+  const rollout = (['maxSurge', 'maxUnavailable', 'healthDeadline'] as const).filter((k) => body[k] !== undefined);
+  if (!body.app && rollout.length) ctx.addIssue({ code: 'custom', message: `${rollout.join(', ')} apply to apps: name the app with "app"` });
+  if (body.maxSurge === 0 && body.maxUnavailable === 0) ctx.addIssue({ code: 'custom', message: 'maxSurge and maxUnavailable cannot both be 0: a rollout could never make progress' });
 });
 export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
 export type ParsedCreateDeploymentRequest = z.output<typeof CreateDeploymentRequest>;
@@ -154,6 +170,8 @@ export const DeploymentSpec = z.object({
   replicas: z.number().int().min(1).max(Limits.maxReplicas),
   restart: RestartPolicy,
   strategy: PlacementStrategy,
+  /** How the agent tells that an instance is healthy (health.ts). Records made before it read the defaults. */
+  health: HealthSpec.default(DEFAULT_HEALTH),
 });
 export type DeploymentSpec = z.infer<typeof DeploymentSpec>;
 
@@ -190,6 +208,8 @@ export const DeploymentRecord = z.object({
   error: z.string().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** The app and version this deployment is (apps.ts); null for a one-off deployment. */
+  app: z.object({ name: DeploymentName, version: z.number().int().positive() }).nullable().default(null),
   /** Optimistic-concurrency revision, bumped on every write. */
   rev: z.number().int().nonnegative(),
 });
@@ -217,6 +237,17 @@ export const InstanceRecord = z.object({
   error: z.string().nullable(),
   /** A restart waiting out its back-off: not placed before this time (ms, Redis clock). */
   restartAt: z.number().int().nullable(),
+  /** As its agent last reported; null while it does not run. */
+  health: InstanceHealth.nullable().default(null),
+  /** What the last failing check said (`health check /healthz answered 500`). */
+  healthError: z.string().nullable().default(null),
+  /**
+   * Taken out of service on purpose (scale down, a rollout, a failed rollout): `drain` first (out of
+   * the router, still running), then `stop` (its agent stops it, and it is never restarted).
+   */
+  retire: z.enum(['drain', 'stop']).nullable().default(null),
+  /** When `retire` was last set (ms, cluster clock). */
+  retireAt: z.number().int().nullable().default(null),
   updatedAt: z.iso.datetime(),
   rev: z.number().int().nonnegative(),
 });
@@ -235,6 +266,7 @@ export function newDeploymentRecord(id: string, source: DeploymentSource, spec: 
     error: null,
     createdAt: now,
     updatedAt: now,
+    app: null,
     rev: 0,
   };
 }
@@ -253,6 +285,10 @@ export function newInstanceRecord(deploymentId: string, index: number, now: stri
     exitCode: null,
     error: null,
     restartAt: null,
+    health: null,
+    healthError: null,
+    retire: null,
+    retireAt: null,
     updatedAt: now,
     rev: 0,
   };
@@ -287,6 +323,9 @@ export const DeploymentView = z.object({
   constraints: z.array(z.string()),
   restart: z.string(),
   strategy: PlacementStrategy,
+  /** The app and version it is; null for a one-off deployment. Absent in older schedulers' answers. */
+  app: z.object({ name: z.string(), version: z.number().int() }).nullable().default(null),
+  health: HealthSpec.optional(),
   error: z.string().nullable(),
   urls: z.array(z.string()),
   instances: z.array(InstanceView),

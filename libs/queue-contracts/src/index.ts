@@ -8,6 +8,8 @@ export * from './keys.js';
 export * from './status.js';
 export * from './units.js';
 export * from './deployment.js';
+export * from './health.js';
+export * from './apps.js';
 export * from './messages.js';
 export * from './errors.js';
 export * from './restart.js';

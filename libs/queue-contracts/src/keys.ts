@@ -19,6 +19,12 @@ export const redisKeys = (prefix: string) =>
     logs: (deploymentId: string) => `${prefix}:deployment:${deploymentId}:logs`,
     /** Sorted set of deployment ids by creation time (ms). */
     deployments: `${prefix}:deployments`,
+    /** JSON AppRecord (apps.ts), written by the scheduler's apps store only. */
+    app: (name: string) => `${prefix}:app:${name}`,
+    /** Sorted set of app names by creation time (ms). */
+    apps: `${prefix}:apps`,
+    /** Held (with a TTL) by the one scheduler running the app's rollout pass right now. */
+    appLock: (name: string) => `${prefix}:app:${name}:rolling`,
     /** Sorted set of deployment ids waiting for a placement pass, scored by when it was asked for. */
     placements: `${prefix}:placements`,
     /** Set of deployment ids with instances that no agent could take yet. */

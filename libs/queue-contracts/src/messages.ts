@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { AppEvent } from './apps.js';
 import { AgentId, DeploymentId, DeploymentSpec, ImageId, PortBinding } from './deployment.js';
+import { InstanceHealth } from './health.js';
 import { DeploymentStatus, InstanceStatus } from './status.js';
 
 // Every job payload and pub/sub message. Each carries `type` and `version` so that a process meeting a
@@ -41,7 +43,7 @@ export const DeployJob = z.object({
    * one image only. Null when there is no image id.
    */
   imageToken: z.string().max(128).nullable().default(null),
-  spec: DeploymentSpec.pick({ name: true, env: true, ports: true, memoryBytes: true, milliCpus: true, restart: true }),
+  spec: DeploymentSpec.pick({ name: true, env: true, ports: true, memoryBytes: true, milliCpus: true, restart: true, health: true }),
 });
 export type DeployJob = z.infer<typeof DeployJob>;
 
@@ -58,6 +60,9 @@ export const InstanceReport = z.object({
   urls: z.array(z.string()),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
+  /** With `running`: the health its checks say (absent: unchanged), and what the last failing one said. */
+  health: InstanceHealth.optional(),
+  healthError: z.string().max(1000).nullable().optional(),
   at: z.number().int(),
 });
 export type InstanceReport = z.infer<typeof InstanceReport>;
@@ -226,7 +231,7 @@ export const AgentEvent = z.object({
 export type AgentEvent = z.infer<typeof AgentEvent>;
 
 /** What travels on the events channel. */
-export const ClusterEvent = z.discriminatedUnion('type', [DeploymentEvent, AgentEvent]);
+export const ClusterEvent = z.discriminatedUnion('type', [DeploymentEvent, AgentEvent, AppEvent]);
 export type ClusterEvent = z.infer<typeof ClusterEvent>;
 
 /** The agent as the API shows it. */

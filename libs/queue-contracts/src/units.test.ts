@@ -55,3 +55,19 @@ describe('parseLabelList', () => {
     expect(() => parseLabelList('a b=c')).toThrow(/"a b=c"/);
   });
 });
+
+describe('parseDuration and formatDuration', () => {
+  it('reads ms, s, m, h and bare seconds, and refuses the rest', async () => {
+    const { parseDuration, formatDuration } = await import('./units.js');
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('2s')).toBe(2000);
+    expect(parseDuration('1.5m')).toBe(90_000);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(parseDuration('10')).toBe(10_000);
+    expect(parseDuration(0.25)).toBe(250);
+    for (const bad of ['', 's', '-1s', '2 days', '1e3']) expect(parseDuration(bad)).toBeNull();
+    expect(formatDuration(250)).toBe('250ms');
+    expect(formatDuration(2500)).toBe('2.5s');
+    expect(formatDuration(90_000)).toBe('1m30s');
+  });
+});

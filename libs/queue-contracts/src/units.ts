@@ -105,3 +105,24 @@ export function parseLabelList(input: string): Record<string, string> {
   }
   return labels;
 }
+
+/**
+ * A duration as the CLI and API take it: `500ms`, `2s`, `1.5m`, `1h`, or a bare number of seconds.
+ * Milliseconds, or null when it is not one.
+ */
+export function parseDuration(input: string | number): number | null {
+  if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : null;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(input.trim());
+  if (!match) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** A duration in milliseconds as people write it: `500ms`, `2s`, `1m30s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds ? `${minutes}m${seconds}s` : `${minutes}m`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeployJob } from '@draas/queue-contracts';
+import { DEFAULT_HEALTH, type DeployJob } from '@draas/queue-contracts';
 import { buildContainerSpec, exposedPortKeys } from './container-spec.js';
 
 const job: DeployJob = {
@@ -18,6 +18,7 @@ const job: DeployJob = {
     ports: [{ containerPort: 8080, protocol: 'tcp' }],
     memoryBytes: 256 * 1024 ** 2,
     milliCpus: 500,
+    health: DEFAULT_HEALTH,
     restart: { policy: 'on-failure', maxRetries: 3 },
   },
 };

@@ -1,5 +1,5 @@
 // Records and jobs for tests: the shapes the scheduler writes, with overridable fields.
-import { newInstanceRecord, type DeploymentRecord, type DeployJob, type InstanceRecord } from '@draas/queue-contracts';
+import { DEFAULT_HEALTH, newInstanceRecord, type DeploymentRecord, type DeployJob, type InstanceRecord } from '@draas/queue-contracts';
 
 const now = '2025-01-01T00:00:00.000Z';
 
@@ -15,6 +15,7 @@ export const deploymentRecord = (over: Partial<DeploymentRecord> = {}): Deployme
     replicas: 1,
     restart: { policy: 'no', maxRetries: null },
     strategy: 'spread',
+    health: DEFAULT_HEALTH,
   },
   source: { kind: 'image', image: 'draas/busybox:local' },
   image: 'draas/busybox:local',
@@ -24,6 +25,7 @@ export const deploymentRecord = (over: Partial<DeploymentRecord> = {}): Deployme
   error: null,
   createdAt: now,
   updatedAt: now,
+  app: null,
   rev: 1,
   ...over,
 });
@@ -46,6 +48,6 @@ export const deployJob = (over: Partial<DeployJob> = {}): DeployJob => ({
   image: 'draas/busybox:local',
   imageId: null,
   imageToken: null,
-  spec: { name: 'web', env: {}, ports: [], memoryBytes: 64 * 1024 ** 2, milliCpus: 250, restart: { policy: 'no', maxRetries: null } },
+  spec: { name: 'web', env: {}, ports: [], memoryBytes: 64 * 1024 ** 2, milliCpus: 250, restart: { policy: 'no', maxRetries: null }, health: DEFAULT_HEALTH },
   ...over,
 });

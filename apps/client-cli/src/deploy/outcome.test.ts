@@ -4,12 +4,12 @@ import { deploymentUrls, deployOutcome } from './outcome.js';
 
 const at = '2025-06-01T12:00:00.000Z';
 const instance = (index: number, status: InstanceView['status'], urls: string[] = []): InstanceView => ({
-  index, attempt: 1, agentId: 'agent-a', status, containerId: null, ports: [], urls, exitCode: null, error: null, restartAt: null, updatedAt: at,
+  index, attempt: 1, agentId: 'agent-a', status, containerId: null, ports: [], urls, exitCode: null, error: null, restartAt: null, health: null, healthError: null, retire: null, retireAt: null, updatedAt: at,
 });
 const view = (over: Partial<DeploymentView>): DeploymentView => ({
   id: 'k2h4x9q0m1ab', name: 'web', status: 'queued', desired: 'running', image: null, imageId: null, source: 'archive', replicas: 1,
   envKeys: [], ports: [], memory: '256m', cpus: 0.25, constraints: [], restart: 'no', strategy: 'spread', error: null,
-  urls: [], instances: [], createdAt: at, updatedAt: at, ...over,
+  urls: [], instances: [], app: null, createdAt: at, updatedAt: at, ...over,
 });
 
 describe('deployOutcome', () => {

@@ -1,6 +1,6 @@
 // The build worker's decisions over the in-memory cluster (harness.ts), with build tools that stand
 // for the engine (the real build is tested against Docker in docker-build.int.test.ts and test/).
-import { newDeploymentRecord, type DeploymentRecord } from '@draas/queue-contracts';
+import { DEFAULT_HEALTH, newDeploymentRecord, type DeploymentRecord } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
 import { BadArchive } from '../errors.js';
 import { Harness } from '../harness.js';
@@ -59,7 +59,7 @@ class Engine implements BuildTools {
 
 function upload(h: Harness, id = 'upload000001'): DeploymentRecord {
   const now = new Date(h.cluster.now()).toISOString();
-  const spec = { name: 'site', env: {}, ports: [], memoryBytes: 64 * 1024 ** 2, milliCpus: 100, constraints: [], replicas: 1, restart: { policy: 'no' as const, maxRetries: null }, strategy: 'spread' as const };
+  const spec = { name: 'site', env: {}, ports: [], memoryBytes: 64 * 1024 ** 2, milliCpus: 100, constraints: [], replicas: 1, restart: { policy: 'no' as const, maxRetries: null }, strategy: 'spread' as const, health: DEFAULT_HEALTH };
   const record = newDeploymentRecord(id, { kind: 'archive', filename: 'site.zip', bytes: 10, sha256: SHA }, spec, null, now);
   h.cluster.addDeployment(record);
   return record;

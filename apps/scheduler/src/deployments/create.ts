@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import {
+  DEFAULT_HEALTH,
   Limits,
   newDeploymentRecord,
   type DeploymentRecord,
@@ -46,6 +47,13 @@ export function toSpec(request: ParsedCreateDeploymentRequest, fallbackName: str
     // A crash or a lost machine restarts the instance (with back-off); a clean exit stays ended.
     restart: request.restart ?? { policy: 'on-failure', maxRetries: null },
     strategy: request.strategy ?? 'spread',
+    health: {
+      path: request.healthPath ?? DEFAULT_HEALTH.path,
+      intervalMs: request.healthInterval ?? DEFAULT_HEALTH.intervalMs,
+      timeoutMs: request.healthTimeout ?? DEFAULT_HEALTH.timeoutMs,
+      retries: request.healthRetries ?? DEFAULT_HEALTH.retries,
+      startPeriodMs: request.healthStartPeriod ?? DEFAULT_HEALTH.startPeriodMs,
+    },
   };
 }
 

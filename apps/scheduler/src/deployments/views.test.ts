@@ -1,4 +1,4 @@
-import { DeploymentView, type DeploymentRecord, type InstanceRecord } from '@draas/queue-contracts';
+import { DEFAULT_HEALTH, DeploymentView, type DeploymentRecord, type InstanceRecord } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
 import { toDeploymentView } from './views.js';
 
@@ -15,6 +15,7 @@ const record: DeploymentRecord = {
     replicas: 2,
     restart: { policy: 'on-failure', maxRetries: 3 },
     strategy: 'spread',
+    health: DEFAULT_HEALTH,
   },
   source: { kind: 'image', image: 'nginx:1' },
   image: 'nginx:1',
@@ -24,6 +25,7 @@ const record: DeploymentRecord = {
   error: null,
   createdAt: now,
   updatedAt: now,
+  app: null,
   rev: 4,
 };
 const instance = (index: number, status: InstanceRecord['status'], url: string): InstanceRecord => ({
@@ -38,6 +40,10 @@ const instance = (index: number, status: InstanceRecord['status'], url: string):
   exitCode: null,
   error: null,
   restartAt: null,
+  health: null,
+  healthError: null,
+  retire: null,
+  retireAt: null,
   updatedAt: now,
   rev: 1,
 });

@@ -32,6 +32,8 @@ export function toDeploymentView(record: DeploymentRecord, instances: readonly I
     constraints: spec.constraints.map((c) => `${c.key}=${c.value}`),
     restart: restartToString(spec.restart),
     strategy: spec.strategy,
+    app: record.app,
+    health: spec.health,
     error: record.error,
     urls: instanceViews.filter((i) => i.status === 'running').flatMap((i) => i.urls),
     instances: instanceViews,

@@ -170,7 +170,7 @@ async function announce({ state, planner, tokens }: Scheduling, record: Deployme
 
 export function deployJob(record: DeploymentRecord, instance: InstanceRecord, tokens: Scheduling['tokens']): DeployJob | null {
   if (!instance.agentId || !record.image) return null;
-  const { name, env, ports, memoryBytes, milliCpus, restart } = record.spec;
+  const { name, env, ports, memoryBytes, milliCpus, restart, health } = record.spec;
   return {
     type: 'deploy',
     version: 1,
@@ -181,7 +181,7 @@ export function deployJob(record: DeploymentRecord, instance: InstanceRecord, to
     image: record.image,
     imageId: record.imageId,
     imageToken: record.imageId ? tokens.tokenFor(record.imageId) : null,
-    spec: { name, env, ports, memoryBytes, milliCpus, restart },
+    spec: { name, env, ports, memoryBytes, milliCpus, restart, health },
   };
 }
 

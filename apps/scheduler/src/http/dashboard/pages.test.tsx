@@ -37,6 +37,7 @@ const deployment: DeploymentView = {
   image: `draas/site:abcdefghijkl${XSS}`,
   imageId: null,
   source: 'archive',
+  app: null,
   replicas: 1,
   envKeys: [`KEY${XSS}`],
   ports: [],
@@ -50,7 +51,7 @@ const deployment: DeploymentView = {
   instances: [
     {
       index: 0, attempt: 2, agentId: 'agent-a', status: 'failed', containerId: null, ports: [],
-      urls: ['javascript:alert(2)'], exitCode: 1, error: `exited: ${XSS}`, restartAt: null, updatedAt: now,
+      urls: ['javascript:alert(2)'], exitCode: 1, error: `exited: ${XSS}`, restartAt: null, health: null, healthError: null, retire: null, retireAt: null, updatedAt: now,
     },
   ],
   createdAt: now,
