@@ -6,6 +6,7 @@ import type { ImageTokens } from './images/image-tokens.js';
 import type { Logger } from './logger.js';
 import type { Queues } from './queues.js';
 import type { AgentStore } from './store/agent-store.js';
+import type { AppStore } from './store/app-store.js';
 import type { BuiltImages } from './store/built-images.js';
 import type { Clock } from './store/clock.js';
 import type { DeploymentStore } from './store/deployment-store.js';
@@ -27,6 +28,7 @@ export interface SchedulerContext {
   deployments: DeploymentStore;
   agents: AgentStore;
   logs: LogStore;
+  apps: AppStore;
   /** The uploaded archives on disk. */
   uploads: UploadStore;
   builtImages: BuiltImages;

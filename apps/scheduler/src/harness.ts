@@ -1,4 +1,6 @@
 import { DEFAULT_HEALTH, newDeploymentRecord, type DeploymentRecord, type DeploymentSpec, type InstanceReport, type InstanceStatus } from '@draas/queue-contracts';
+import { rolloutPass, type PassResult } from './apps/rollout.js';
+import { addVersion } from './apps/versions.js';
 import { MemoryCluster } from './cluster/memory.js';
 import type { Scheduling } from './cluster/scheduling.js';
 import { cancelDeployment } from './deployments/cancel.js';
@@ -52,6 +54,24 @@ export class Harness {
     this.cluster.addDeployment(record);
     await this.s.planner.requestPlacement([id]);
     return record;
+  }
+
+  /**
+   * A new version of an app (the app made when new), as `POST /api/deployments` with `app` records
+   * it: no instance yet; its rollout adds them.
+   */
+  async deployApp(app: string, over: { replicas?: number; maxSurge?: number; maxUnavailable?: number; healthDeadlineMs?: number; rollbackOf?: number } = {}): Promise<DeploymentRecord> {
+    const { replicas, rollbackOf, ...rollout } = over;
+    const record = await this.deploy({ replicas: 0 });
+    const version = await addVersion(this.s, { name: app, deploymentId: record.id, replicas, rollout, rollbackOf });
+    const withApp = { ...record, app: { name: app, version } };
+    this.cluster.addDeployment(withApp);
+    return withApp;
+  }
+
+  /** One rollout pass over the app, as the app watcher runs it (drain time 1 s). */
+  rollout(app: string): Promise<PassResult> {
+    return rolloutPass(this.s, app, { drainMs: 1000, graceSeconds: 5 });
   }
 
   /** One placement pass over everything waiting, as the `place-sweep` job runs it. */

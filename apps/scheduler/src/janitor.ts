@@ -5,7 +5,8 @@ import { removeStaleEntries } from './util/stale-entries.js';
 // Cleans up after deployments that ended (docs/ARCHITECTURE.md, Images): images the
 // build made are removed IMAGE_RETENTION_SECONDS after their deployment ended, unless a live
 // deployment (a redeploy) still runs them; leftover upload files (a crash mid-upload) are removed
-// after a day. Containers are the agents' business (AGENT_REMOVE_ENDED_AFTER_SECONDS).
+// after a day. An app's versions keep their images while the app exists: any of them may be rolled
+// back to. Containers are the agents' business (AGENT_REMOVE_ENDED_AFTER_SECONDS).
 
 const SWEEP_MS = 10 * 60_000;
 
@@ -34,7 +35,9 @@ export class Janitor {
   /** One pass; returns the images and files it removed. */
   async sweep(): Promise<{ images: string[]; files: string[] }> {
     const records = await this.ctx.deployments.list(100_000);
-    const inUse = new Set(records.filter((r) => !ended(r) && r.image).map((r) => r.image as string));
+    const apps = new Set(await this.ctx.apps.names());
+    const kept = (r: DeploymentRecord) => !ended(r) || (r.app !== null && apps.has(r.app.name));
+    const inUse = new Set(records.filter((r) => kept(r) && r.image).map((r) => r.image as string));
     const cutoff = this.ctx.clock.now() - this.ctx.config.imageRetentionSeconds * 1000;
     const images: string[] = [];
     for (const r of records) {

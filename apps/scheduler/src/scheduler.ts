@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { bullPrefix, QueueNames, redisKeys } from '@draas/queue-contracts';
 import { Worker, type Processor } from 'bullmq';
 import Docker from 'dockerode';
+import { AppWatcher } from './apps/app-watcher.js';
 import { buildProcessor } from './builder/build-worker.js';
 import { dockerBuildTools } from './builder/build-tools.js';
 import { closeAll } from './close-all.js';
@@ -21,8 +22,11 @@ import { AgentWatcher } from './liveness/agent-watcher.js';
 import { placementProcessor } from './placement/placement-worker.js';
 import { Queues } from './queues.js';
 import { resumeUnfinished } from './resume.js';
+import { CaddyAdmin } from './router/caddy-admin.js';
+import { RouterSync } from './router/router-sync.js';
 import { statusProcessor } from './status/status-worker.js';
 import { AgentStore } from './store/agent-store.js';
+import { AppStore } from './store/app-store.js';
 import { BuiltImages } from './store/built-images.js';
 import { redisClock } from './store/clock.js';
 import { DeploymentStore } from './store/deployment-store.js';
@@ -76,6 +80,7 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
     agents: new AgentStore(redis, keys, clock, config.offlineAfterBeats),
     logs: new LogStore(redis, keys, config.logHistoryLines),
     events: new EventPublisher(redis, keys, clock),
+    apps: new AppStore(redis, keys, clock),
   };
   const imageTokens = await ImageTokens.open(redis, keys);
   const cluster = new RedisCluster({ ...stores, redis, keys, clock, queues, placements: new PlacementRequests(redis, keys, queues.place) });
@@ -126,6 +131,20 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
   ];
 
   await watcher.start();
+  const { router } = config;
+  const apps = new AppWatcher(
+    ctx.scheduling,
+    hub,
+    keys,
+    {
+      drainMs: router.drainMs,
+      graceSeconds: config.stopGraceSeconds,
+      routers: router.adminUrls.map((url) => new RouterSync(new CaddyAdmin(url))),
+      table: { domain: router.domain, port: router.port, https: router.https },
+    },
+    logger,
+  );
+  await apps.start();
   const janitor = new Janitor(ctx);
   janitor.start();
   const resumed = await resumeUnfinished(ctx);
@@ -138,6 +157,9 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
     hub,
     access,
     compatWaitMs: COMPAT_WAIT_MS,
+    routersUpdated: async () => {
+      await apps.tick();
+    },
     images: new ImageCache(ctx.docker, config.images.dir, config.images.cacheBytes, logger),
     cancel: { graceSeconds: config.stopGraceSeconds, abortBuild: (id) => aborts.get(id)?.abort() },
   });
@@ -158,6 +180,7 @@ async function start(config: SchedulerConfig, logger: Logger, http: HttpListener
         ['http server', () => http.close()],
         ['schedulers set', () => advertiser.close()],
         ['agent watcher', () => watcher.close()],
+        ['app watcher', () => apps.close()],
         ['janitor', () => janitor.close()],
         ...workers.map((w) => [`worker ${w.name}`, () => w.close()] as const),
         ['queues', () => ctx.queues.close()],

@@ -167,7 +167,8 @@ export const DeploymentSpec = z.object({
   memoryBytes: z.number().int().positive(),
   milliCpus: z.number().int().positive(),
   constraints: z.array(ConstraintSchema),
-  replicas: z.number().int().min(1).max(Limits.maxReplicas),
+  /** Instances 0..replicas-1. An app's version starts at 0; its rollout raises it (apps.ts). */
+  replicas: z.number().int().min(0).max(Limits.maxReplicas),
   restart: RestartPolicy,
   strategy: PlacementStrategy,
   /** How the agent tells that an instance is healthy (health.ts). Records made before it read the defaults. */

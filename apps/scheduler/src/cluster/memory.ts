@@ -1,5 +1,6 @@
 import {
   instanceRef,
+  type AppRecord,
   JobIds,
   type ControlCommand,
   type DeployJob,
@@ -42,6 +43,9 @@ export class MemoryCluster implements ClusterState, Planner {
   readonly logs = new Map<string, NewLogLine[]>();
   readonly events: { deploymentId: string; status: string; instances: { index: number; status: InstanceStatus }[] }[] = [];
   readonly controls: { agentId: string; command: ControlCommand }[] = [];
+  readonly apps = new Map<string, AppRecord>();
+  /** Names of apps whose change was published, in order. */
+  readonly appEvents: string[] = [];
   private readonly locks = new Set<string>();
   private requestClock = 0;
   /** Runs before each reservation: a test stands for another scheduler placing first. */
@@ -137,6 +141,12 @@ export class MemoryCluster implements ClusterState, Planner {
   async pendingIds(): Promise<string[]> {
     return [...this.pending];
   }
+  async app(name: string): Promise<AppRecord | null> {
+    return structuredClone(this.apps.get(name) ?? null);
+  }
+  async appNames(): Promise<string[]> {
+    return [...this.apps.keys()];
+  }
 
   // ---- Planner: reserve ----
 
@@ -180,6 +190,22 @@ export class MemoryCluster implements ClusterState, Planner {
   }
   async publish(record: DeploymentRecord, instances: readonly InstanceRecord[] = []): Promise<void> {
     this.events.push({ deploymentId: record.id, status: record.status, instances: instances.map((i) => ({ index: i.index, status: i.status })) });
+  }
+
+  async createApp(record: AppRecord): Promise<boolean> {
+    if (this.apps.has(record.name)) return false;
+    this.apps.set(record.name, structuredClone(record));
+    return true;
+  }
+  async updateApp(name: string, mutate: Mutation<AppRecord>): Promise<Updated<AppRecord> | null> {
+    const current = this.apps.get(name);
+    return current ? this.apply(current, mutate, (next) => this.apps.set(name, next)) : null;
+  }
+  async deleteApp(name: string): Promise<void> {
+    this.apps.delete(name);
+  }
+  async publishApp(name: string): Promise<void> {
+    this.appEvents.push(name);
   }
 
   // ---- Planner: enqueue ----
@@ -230,6 +256,10 @@ export class MemoryCluster implements ClusterState, Planner {
     return async () => {
       this.locks.delete(agentId);
     };
+  }
+
+  async lockApp(name: string): Promise<(() => Promise<void>) | null> {
+    return this.lockAgent(`app:${name}`);
   }
 
   // ----

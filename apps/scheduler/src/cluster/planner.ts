@@ -1,4 +1,4 @@
-import type { ControlCommand, DeployJob, DeploymentRecord, InstanceRecord, NewLogLine } from '@draas/queue-contracts';
+import type { AppRecord, ControlCommand, DeployJob, DeploymentRecord, InstanceRecord, NewLogLine } from '@draas/queue-contracts';
 import type { AgentSnapshot, WaitingPlacement } from './state.js';
 
 // Every change the scheduler's decisions make (docs/ARCHITECTURE.md, The scheduler's core): they
@@ -35,6 +35,14 @@ export interface Planner {
   log(deploymentId: string, lines: readonly NewLogLine[]): Promise<void>;
   /** Tells live views (and the timeline) the deployment's status, with each changed instance. */
   publish(record: DeploymentRecord, instances?: readonly InstanceRecord[]): Promise<void>;
+  /** False when an app of that name exists. */
+  createApp(record: AppRecord): Promise<boolean>;
+  /** Null when the app does not exist (any more). */
+  updateApp(name: string, mutate: Mutation<AppRecord>): Promise<Updated<AppRecord> | null>;
+  /** Frees the name. */
+  deleteApp(name: string): Promise<void>;
+  /** Tells live views that the app changed. */
+  publishApp(name: string): Promise<void>;
 
   // ---- enqueue ----
   /** Deploy jobs for agents; adding one that exists (same id) does nothing. */
@@ -57,4 +65,6 @@ export interface Planner {
   control(agentId: string, command: ControlCommand): Promise<void>;
   /** Work on one agent that only one scheduler does at a time: a release function, or null when another holds it. */
   lockAgent(agentId: string): Promise<(() => Promise<void>) | null>;
+  /** The app's rollout pass runs in one scheduler at a time: a release function, or null when another holds it. */
+  lockApp(name: string): Promise<(() => Promise<void>) | null>;
 }

@@ -1,4 +1,4 @@
-import type { DeploymentRecord, InstanceRecord, InstanceStatus } from '@draas/queue-contracts';
+import type { AppRecord, DeploymentRecord, InstanceRecord, InstanceStatus } from '@draas/queue-contracts';
 
 // The cluster as the scheduler's decisions read it (docs/ARCHITECTURE.md, The scheduler's core):
 // deployments, instances, agents and what waits to be placed. Read-only: every change goes through
@@ -49,4 +49,7 @@ export interface ClusterState {
   placementRequests(limit: number): Promise<WaitingPlacement[]>;
   /** Deployments with instances that no agent could take yet. */
   pendingIds(): Promise<string[]>;
+  app(name: string): Promise<AppRecord | null>;
+  /** Every app's name, oldest first. */
+  appNames(): Promise<string[]>;
 }

@@ -28,7 +28,8 @@ export async function cancelDeployment(s: Scheduling, id: string, options: Cance
   return (await state.deployment(id)) ?? record;
 }
 
-async function cancelInstance(s: Scheduling, instance: InstanceRecord, graceSeconds: number): Promise<void> {
+/** Stops one instance: one not taken yet becomes `cancelled` here; one its agent took gets a stop prompt. */
+export async function cancelInstance(s: Scheduling, instance: InstanceRecord, graceSeconds: number): Promise<void> {
   const { state, planner } = s;
   if (isTerminalInstance(instance.status) && instance.status !== 'lost') return;
   const { deploymentId, index, attempt, agentId } = instance;

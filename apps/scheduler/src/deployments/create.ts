@@ -37,7 +37,7 @@ export function defaultName(source: string): string {
 
 export function toSpec(request: ParsedCreateDeploymentRequest, fallbackName: string): DeploymentSpec {
   return {
-    name: request.name ?? defaultName(fallbackName),
+    name: request.name ?? request.app ?? defaultName(fallbackName),
     env: request.env ?? {},
     ports: request.ports ?? [],
     memoryBytes: request.memory ?? Limits.defaultMemoryBytes,
@@ -68,10 +68,11 @@ export async function createDeployment(
   source: DeploymentSource,
   spec: DeploymentSpec,
   imageId?: string | null,
+  app: DeploymentRecord['app'] = null,
 ): Promise<DeploymentRecord> {
   const now = new Date(ctx.clock.now()).toISOString();
   const local = source.kind === 'image' ? await imageOnScheduler(ctx, source.image, imageId) : { imageId: null, note: null };
-  const record = newDeploymentRecord(id, source, spec, local.imageId, now);
+  const record = { ...newDeploymentRecord(id, source, spec, local.imageId, now), app };
   await ctx.deployments.create(record);
   await systemLog(ctx.scheduling, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
   if (local.note) await systemLog(ctx.scheduling, id, local.note);
@@ -87,6 +88,9 @@ export async function createDeployment(
  */
 export async function redeploy(ctx: SchedulerContext, id: string, replace: boolean, cancel: CancelOptions): Promise<DeploymentRecord> {
   const old = await ctx.deployments.require(id);
+  if (old.app !== null) {
+    throw new Conflict(`deployment ${id} is v${old.app.version} of app ${old.app.name}: run it again with \`draas rollback ${old.app.name} --to ${old.app.version}\``);
+  }
   if (old.image === null) {
     throw new Conflict(`deployment ${id} has no image to redeploy (its build did not finish); upload the code again`);
   }

@@ -14,6 +14,10 @@ export async function afterInstanceEnded(s: Base, ended: InstanceRecord, how: En
   const { state, planner } = s;
   const record = await state.deployment(ended.deploymentId);
   if (!record || record.desired === 'cancelled') return false;
+  if (ended.retire !== null) {
+    if (firstTime) await systemLog(s, record.id, `instance ${ended.index} not restarted: it was taken out of service`, ended.index);
+    return false;
+  }
   const decision = restartDecision(record.spec.restart, how, ended.attempt);
   if (!decision.restart) {
     if (firstTime) await systemLog(s, record.id, `instance ${ended.index} not restarted: ${decision.reason}`, ended.index);
@@ -21,7 +25,9 @@ export async function afterInstanceEnded(s: Base, ended: InstanceRecord, how: En
   }
   const now = state.now();
   const restartAt = decision.delayMs > 0 ? now + decision.delayMs : null;
-  const note = `attempt ${ended.attempt + 1} ${restartAt ? `in ${Math.round(decision.delayMs / 1000)} s` : 'now'}: ${decision.reason}`;
+  // What ended it stays in the note (the new attempt's `error`): an app's failed rollout names it.
+  const cause = how === 'lost' ? '' : ` (${ended.error ?? `exit code ${ended.exitCode ?? 'unknown'}`})`;
+  const note = `attempt ${ended.attempt + 1} ${restartAt ? `in ${Math.round(decision.delayMs / 1000)} s` : 'now'}: ${decision.reason}${cause}`;
   const result = await planner.updateInstance(record.id, ended.index, (current) =>
     current.attempt === ended.attempt && current.status === ended.status ? nextAttempt(current, restartAt, note, new Date(now).toISOString()) : null,
   );

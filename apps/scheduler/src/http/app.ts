@@ -10,6 +10,7 @@ import type { Janitor } from '../janitor.js';
 import type { ImageCache } from '../images/image-cache.js';
 import { adminRoutes } from './routes/admin.js';
 import { agentRoutes } from './routes/agents.js';
+import { appRoutes } from './routes/apps.js';
 import { compatRoutes } from './routes/compat.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -30,10 +31,12 @@ export interface AppDeps {
   images: ImageCache;
   /** How long the original's /upload_code waits for the deployment to run before answering. */
   compatWaitMs: number;
+  /** Runs an apps pass now and configures the routers (after an app is destroyed). */
+  routersUpdated: () => Promise<void>;
 }
 
 /** The scheduler's HTTP surface. Testable without a socket: `createApp(deps).request(...)`. */
-export function createApp({ ctx, bullBoard, janitor, hub, access, cancel, compatWaitMs, images }: AppDeps): Hono {
+export function createApp({ ctx, bullBoard, janitor, hub, access, cancel, compatWaitMs, images, routersUpdated }: AppDeps): Hono {
   const app = new Hono();
   app.onError((err, c) => errorResponse(err, c, ctx.logger));
   app.notFound((c) => errorResponse(new NotFound(`no route ${c.req.method} ${c.req.path}`), c, ctx.logger));
@@ -44,6 +47,7 @@ export function createApp({ ctx, bullBoard, janitor, hub, access, cancel, compat
   app.route('/', loginRoutes(access));
   app.route('/api/deployments', deploymentRoutes(ctx, cancel));
   app.route('/api/deployments', logRoutes(ctx, hub));
+  app.route('/api/apps', appRoutes(ctx, cancel, routersUpdated));
   app.route('/api/agents', agentRoutes(ctx));
   app.route('/api/events', eventRoutes(ctx, hub));
   app.route('/api/admin', adminRoutes(janitor));

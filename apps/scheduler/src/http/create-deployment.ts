@@ -1,4 +1,5 @@
 import { CreateDeploymentRequest, formatMemory, formatZodError, type DeploymentSpec, type DeploymentView } from '@draas/queue-contracts';
+import { deployVersion } from '../apps/app-actions.js';
 import { inspectZip } from '../archive/zip-reader.js';
 import type { SchedulerContext } from '../context.js';
 import { createDeployment, newDeploymentId, toSpec } from '../deployments/create.js';
@@ -64,7 +65,7 @@ export async function createFromMultipart(ctx: SchedulerContext, request: Reques
     await inspectZip(file.path, ctx.config.archive);
     await ctx.uploads.keep(id);
     const source = { kind: 'archive' as const, sha256: file.sha256, bytes: file.bytes, filename: file.filename.slice(0, 255) };
-    const record = await createDeployment(ctx, id, source, spec);
+    const record = options.app ? await deployVersion(ctx, id, source, spec, { ...options, app: options.app }) : await createDeployment(ctx, id, source, spec);
     return toDeploymentView(record, []);
   } catch (err) {
     await ctx.uploads.remove(id);
@@ -80,7 +81,9 @@ export async function createFromJson(ctx: SchedulerContext, body: unknown): Prom
   }
   const spec = toSpec(options, options.image);
   await checkOffered(ctx, spec);
-  const record = await createDeployment(ctx, newDeploymentId(), { kind: 'image', image: options.image }, spec);
+  const source = { kind: 'image' as const, image: options.image };
+  const id = newDeploymentId();
+  const record = options.app ? await deployVersion(ctx, id, source, spec, { ...options, app: options.app }) : await createDeployment(ctx, id, source, spec);
   return toDeploymentView(record, []);
 }
 

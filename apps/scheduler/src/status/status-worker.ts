@@ -78,10 +78,15 @@ async function applyReport(s: Scheduling, report: InstanceReport): Promise<Appli
     previous = current.status;
     if (current.attempt !== report.attempt || current.agentId !== report.agentId) return null;
     if (!canInstanceTransition(current.status, report.status)) return null;
-    if (current.status === report.status && current.containerId === report.containerId && sameUrls(current, report)) return null;
+    const health = report.status === 'running' ? (report.health ?? current.health) : null;
+    const healthError = report.status === 'running' ? (report.healthError === undefined ? current.healthError : report.healthError) : current.healthError;
+    const sameHealth = current.health === health && current.healthError === healthError;
+    if (current.status === report.status && current.containerId === report.containerId && sameUrls(current, report) && sameHealth) return null;
     return {
       ...current,
       status: report.status,
+      health,
+      healthError,
       containerId: report.containerId ?? current.containerId,
       ports: report.ports,
       urls: report.urls,
@@ -118,6 +123,8 @@ function describe(i: InstanceRecord): string {
   const where = `instance ${i.index} (attempt ${i.attempt}) on ${i.agentId}`;
   switch (i.status) {
     case 'running':
+      if (i.health === 'healthy') return `${where} healthy`;
+      if (i.health === 'unhealthy') return `${where} unhealthy${i.healthError ? `: ${i.healthError}` : ''}`;
       return `${where} running${i.urls.length ? ` at ${i.urls.join(', ')}` : ''}`;
     case 'exited':
     case 'failed':

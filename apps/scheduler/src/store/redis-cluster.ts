@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   Channels,
+  type AppRecord,
   type ControlCommand,
   type DeployJob,
   type DeploymentRecord,
@@ -13,6 +14,7 @@ import type { Mutation, Planner, Updated } from '../cluster/planner.js';
 import type { AgentSnapshot, ClusterState, WaitingPlacement } from '../cluster/state.js';
 import type { Queues } from '../queues.js';
 import type { AgentStore } from './agent-store.js';
+import type { AppStore } from './app-store.js';
 import type { Clock } from './clock.js';
 import type { DeploymentStore } from './deployment-store.js';
 import type { EventPublisher } from './events.js';
@@ -39,6 +41,7 @@ export interface RedisClusterParts {
   events: EventPublisher;
   queues: Queues;
   placements: PlacementRequests;
+  apps: AppStore;
 }
 
 export class RedisCluster implements ClusterState, Planner {
@@ -79,6 +82,12 @@ export class RedisCluster implements ClusterState, Planner {
   pendingIds(): Promise<string[]> {
     return this.parts.placements.pendingIds();
   }
+  app(name: string): Promise<AppRecord | null> {
+    return this.parts.apps.get(name);
+  }
+  appNames(): Promise<string[]> {
+    return this.parts.apps.names();
+  }
 
   // ---- Planner: reserve ----
   reserve(agent: AgentSnapshot, ref: string, memoryBytes: number, milliCpus: number): Promise<boolean> {
@@ -106,6 +115,18 @@ export class RedisCluster implements ClusterState, Planner {
   }
   publish(record: DeploymentRecord, instances: readonly InstanceRecord[] = []): Promise<void> {
     return this.parts.events.deployment(record, instances);
+  }
+  createApp(record: AppRecord): Promise<boolean> {
+    return this.parts.apps.create(record);
+  }
+  updateApp(name: string, mutate: Mutation<AppRecord>): Promise<Updated<AppRecord> | null> {
+    return this.parts.apps.update(name, mutate);
+  }
+  deleteApp(name: string): Promise<void> {
+    return this.parts.apps.delete(name);
+  }
+  publishApp(name: string): Promise<void> {
+    return this.parts.apps.publish(name);
   }
 
   // ---- Planner: enqueue ----
@@ -143,5 +164,8 @@ export class RedisCluster implements ClusterState, Planner {
     return async () => {
       await redis.draasReleaseLockIfMine(key, LOCK_OWNER);
     };
+  }
+  lockApp(name: string): Promise<(() => Promise<void>) | null> {
+    return this.parts.apps.lock(name);
   }
 }
