@@ -1,0 +1,189 @@
+// Apps as their users meet them (docs/ARCHITECTURE.md, Apps): one address through a real Caddy, new
+// versions rolled out, a failed version, scale, rollback and a killed instance — while a client
+// keeps requesting through the router and counts every failed request.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { AppView, type AppList } from '@draas/queue-contracts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { caddyMissing, startLocalCaddy, type LocalCaddy } from '../scripts/local-caddy.js';
+import { freePort } from '../scripts/local-redis.js';
+import { buildTestImage, docker, removeTestImage, startCluster, waitFor, type Cluster } from './harness.js';
+
+const missing = inject('infraMissing') ?? caddyMissing();
+if (missing !== null && process.env.CI === 'true') throw new Error(`CI=true and the apps tests cannot run: ${missing}`);
+
+const IMAGE = `draas-test/app:${randomBytes(4).toString('hex')}`;
+/** busybox httpd on 8080 answering `$PAGE`; /healthz exists unless HEALTHY=no. SIGTERM ends it at once. */
+const DOCKERFILE = `FROM draas/busybox:local
+EXPOSE 8080
+CMD ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /tmp/www && echo \\"$PAGE\\" > /tmp/www/index.html && if [ \\"$HEALTHY\\" != no ]; then echo ok > /tmp/www/healthz; fi; httpd -p 8080 -h /tmp/www; while true; do sleep 0.2; done"]`;
+
+interface Tally {
+  ok: number;
+  failed: string[];
+  /** Bodies in the order they came, runs of the same body collapsed. */
+  bodies: string[];
+}
+
+describe.skipIf(missing !== null)('apps: one address, rollouts with zero failed requests (real Caddy, Docker, Redis)', () => {
+  let cluster: Cluster;
+  let caddy: LocalCaddy;
+  let caddyDir: string;
+  let routerPort: number;
+
+  const app = async (name = 'web') => AppView.parse(await cluster.json(`/api/apps/${name}`));
+  const waitApp = (what: string, done: (a: AppView) => boolean, timeoutMs = 60_000) =>
+    waitFor(`app web ${what}`, async () => {
+      const a = await app();
+      return done(a) ? a : null;
+    }, timeoutMs, 200);
+  const deploy = (env: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    cluster.deployImage({ image: IMAGE, app: 'web', env, ports: ['8080'], healthPath: '/healthz', healthInterval: '300ms', ...extra });
+
+  /** One GET through the router, as `curl http://web.localhost:<port>/` does. */
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  function get(host = 'web.localhost'): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: routerPort, path: '/', headers: { host: `${host}:${routerPort}` }, agent, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Requests all the time (two at once) until `during` ends; bounded to 3 minutes and 200,000 requests. */
+  async function whileRequesting(during: () => Promise<unknown>): Promise<Tally> {
+    const tally: Tally = { ok: 0, failed: [], bodies: [] };
+    let stop = false;
+    const deadline = Date.now() + 180_000;
+    const loop = async () => {
+      while (!stop && Date.now() < deadline && tally.ok + tally.failed.length < 200_000) {
+        const answer = await get().catch((err: Error) => ({ status: 0, body: err.message }));
+        if (answer.status === 200) {
+          tally.ok++;
+          if (tally.bodies.at(-1) !== answer.body) tally.bodies.push(answer.body);
+        } else tally.failed.push(`${answer.status} ${answer.body}`.slice(0, 200));
+      }
+    };
+    const loops = [loop(), loop()];
+    try {
+      await during();
+    } finally {
+      stop = true;
+      await Promise.all(loops);
+    }
+    return tally;
+  }
+
+  beforeAll(async () => {
+    await buildTestImage(IMAGE, DOCKERFILE);
+    caddyDir = mkdtempSync(path.join(os.tmpdir(), 'draas-test-apps-caddy-'));
+    caddy = await startLocalCaddy({ dataDir: caddyDir, adminPort: await freePort() });
+    routerPort = await freePort();
+    cluster = await startCluster(inject('redisUrl'), { ROUTER_ADMIN_URLS: caddy.adminUrl, ROUTER_PORT: String(routerPort), DRAIN_MS: '1000' });
+    await cluster.startAgent('left');
+    await cluster.startAgent('right');
+  }, 120_000);
+
+  afterAll(async () => {
+    agent.destroy();
+    await cluster?.close();
+    await caddy?.stop();
+    if (caddyDir) rmSync(caddyDir, { recursive: true, force: true });
+    await removeTestImage(IMAGE);
+  });
+
+  it('serves v1 at its address, then rolls v2 out instance by instance with no failed request', async () => {
+    const v1 = await deploy({ PAGE: 'page-v1' }, { replicas: 2 });
+    expect(v1.app).toEqual({ name: 'web', version: 1 });
+    const first = await waitApp('serving v1 on two healthy instances', (a) => a.current === 1 && a.healthy === 2);
+    expect(first.address).toBe(`http://web.localhost:${routerPort}/`);
+    expect(first.status).toBe('running');
+    expect(new Set(first.instances.map((i) => i.agentId))).toEqual(new Set(['left', 'right']));
+    expect(await get()).toEqual({ status: 200, body: 'page-v1' });
+
+    const tally = await whileRequesting(async () => {
+      await deploy({ PAGE: 'page-v2' });
+      await waitApp('serving v2', (a) => a.current === 2 && a.target === null && a.healthy === 2 && a.instances.every((i) => i.version === 2 && !i.retiring));
+    });
+    expect(tally.failed).toEqual([]);
+    expect(tally.ok).toBeGreaterThan(20);
+    expect(tally.bodies[0]).toBe('page-v1');
+    expect(tally.bodies.at(-1)).toBe('page-v2');
+    const after = await app();
+    expect(after.versions.map((v) => [v.version, v.state])).toEqual([[2, 'serving'], [1, 'replaced']]);
+    expect(await get()).toEqual({ status: 200, body: 'page-v2' });
+  }, 180_000);
+
+  it('fails a v3 that never turns healthy: v2 keeps serving, the reason is given, no failed request', async () => {
+    const tally = await whileRequesting(async () => {
+      await deploy({ PAGE: 'page-v3', HEALTHY: 'no' }, { healthDeadline: '6s' });
+      await waitApp('failing v3', (a) => a.versions.some((v) => v.version === 3 && v.state === 'failed') && a.instances.every((i) => i.version === 2));
+    });
+    expect(tally.failed).toEqual([]);
+    expect(tally.bodies).toEqual(['page-v2']);
+    const after = await app();
+    expect(after.current).toBe(2);
+    expect(after.status).toBe('running');
+    expect(after.versions.find((v) => v.version === 3)?.reason).toMatch(/^not healthy within 6 s: health check \/healthz answered 404/);
+    // Its containers are gone.
+    await waitFor('v3 containers to go', async () => {
+      const v3 = after.versions.find((v) => v.version === 3)?.deploymentId as string;
+      return (await docker.listContainers({ filters: { label: [`draas.deployment=${v3}`] } })).length === 0;
+    }, 30_000);
+  }, 120_000);
+
+  it('scales 2 → 4 → 1 with no failed request', async () => {
+    const tally = await whileRequesting(async () => {
+      await cluster.json('/api/apps/web/scale', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"replicas":4}' });
+      await waitApp('on four healthy instances', (a) => a.healthy === 4);
+      await cluster.json('/api/apps/web/scale', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"replicas":1}' });
+      await waitApp('on one instance', (a) => a.healthy === 1 && a.instances.length === 1);
+    });
+    expect(tally.failed).toEqual([]);
+    expect((await app()).replicas).toBe(1);
+  }, 120_000);
+
+  it('rolls back to v1 (the version before the current one that ran healthy) with no failed request', async () => {
+    const tally = await whileRequesting(async () => {
+      const answer = AppView.parse(await cluster.json('/api/apps/web/rollback', { method: 'POST' }));
+      expect(answer.target).toBe(4);
+      await waitApp('serving v4', (a) => a.current === 4 && a.target === null && a.instances.every((i) => i.version === 4 && !i.retiring));
+    });
+    expect(tally.failed).toEqual([]);
+    expect(tally.bodies.at(-1)).toBe('page-v1');
+    expect((await app()).versions[0]).toMatchObject({ version: 4, rollbackOf: 1, state: 'serving' });
+  }, 120_000);
+
+  it('loses no request when one instance of two is killed with docker kill', async () => {
+    await cluster.json('/api/apps/web/scale', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"replicas":2}' });
+    const two = await waitApp('on two healthy instances', (a) => a.healthy === 2);
+    const victim = two.instances[0];
+    const tally = await whileRequesting(async () => {
+      const [container] = await docker.listContainers({ filters: { label: [`draas.deployment=${victim?.deploymentId}`, `draas.instance=${victim?.index}`] } });
+      await docker.getContainer(container?.Id as string).kill();
+      await waitApp('replacing the killed instance', (a) => a.healthy === 2 && a.instances.some((i) => i.index === victim?.index && i.attempt > (victim?.attempt ?? 0)));
+    });
+    expect(tally.failed).toEqual([]);
+    expect(tally.ok).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('lists apps, and destroying one frees its name and its address', async () => {
+    const list = (await cluster.json<AppList>('/api/apps')).apps;
+    expect(list.map((a) => a.name)).toEqual(['web']);
+    const destroyed = await cluster.json<{ name: string; stopped: number }>('/api/apps/web', { method: 'DELETE' });
+    expect(destroyed.name).toBe('web');
+    await waitFor('the address to answer 404', async () => (await get()).status === 404, 15_000);
+    expect((await cluster.api('/api/apps/web')).status).toBe(404);
+    await waitFor('every container of the app to go', async () => (await docker.listContainers({ filters: { label: [`draas.agent=left`] } })).length === 0, 30_000);
+  }, 60_000);
+});
