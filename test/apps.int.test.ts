@@ -2,8 +2,9 @@
 // versions rolled out, a failed version, scale, rollback and a killed instance — while a client
 // keeps requesting through the router and counts every failed request.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { AppView, type AppList } from '@draas/queue-contracts';
@@ -186,4 +187,55 @@ describe.skipIf(missing !== null)('apps: one address, rollouts with zero failed 
     expect((await cluster.api('/api/apps/web')).status).toBe(404);
     await waitFor('every container of the app to go', async () => (await docker.listContainers({ filters: { label: [`draas.agent=left`] } })).length === 0, 30_000);
   }, 60_000);
+});
+
+describe.skipIf(missing !== null)('apps over HTTPS from Caddy\'s internal CA (ROUTER_HTTPS=internal)', () => {
+  let cluster: Cluster;
+  let caddy: LocalCaddy;
+  let caddyDir: string;
+  let routerPort: number;
+
+  beforeAll(async () => {
+    await buildTestImage(IMAGE, DOCKERFILE);
+    caddyDir = mkdtempSync(path.join(os.tmpdir(), 'draas-test-apps-tls-'));
+    caddy = await startLocalCaddy({ dataDir: caddyDir, adminPort: await freePort() });
+    routerPort = await freePort();
+    cluster = await startCluster(inject('redisUrl'), { ROUTER_ADMIN_URLS: caddy.adminUrl, ROUTER_PORT: String(routerPort), ROUTER_HTTPS: 'internal' });
+    await cluster.startAgent('tls');
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.close();
+    await caddy?.stop();
+    if (caddyDir) rmSync(caddyDir, { recursive: true, force: true });
+    await removeTestImage(IMAGE);
+  });
+
+  it('gives the app an https address that answers, trusted through the CA root Caddy keeps', async () => {
+    await cluster.deployImage({ image: IMAGE, app: 'secure', env: { PAGE: 'over-tls' }, ports: ['8080'] });
+    const view = await waitFor('app secure to serve', async () => {
+      const a = AppView.parse(await cluster.json('/api/apps/secure'));
+      return a.healthy === 1 ? a : null;
+    }, 60_000, 200);
+    expect(view.address).toBe(`https://secure.localhost:${routerPort}/`);
+    const ca = () => readFileSync(path.join(caddyDir, 'pki/authorities/local/root.crt'));
+    const get = (trust: Buffer | undefined) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = https.request(
+          { host: '127.0.0.1', port: routerPort, path: '/', servername: 'secure.localhost', headers: { host: `secure.localhost:${routerPort}` }, ca: trust, agent: false, timeout: 10_000 },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error('timed out')));
+        req.on('error', reject);
+        req.end();
+      });
+    const answer = await waitFor('the app to answer over TLS', async () => get(ca()).catch(() => null), 20_000, 200);
+    expect(answer).toEqual({ status: 200, body: 'over-tls' });
+    await expect(get(undefined)).rejects.toThrow(/certificate/);
+  }, 120_000);
 });
