@@ -213,7 +213,9 @@ export const DeploymentEvent = z.object({
   ...header('deployment'),
   deploymentId: DeploymentId,
   status: DeploymentStatus,
-  instance: z.object({ index: z.number().int(), attempt: z.number().int(), status: InstanceStatus }).nullable(),
+  instance: z
+    .object({ index: z.number().int(), attempt: z.number().int(), status: InstanceStatus, health: InstanceHealth.nullable().optional() })
+    .nullable(),
   at: z.number().int(),
 });
 export type DeploymentEvent = z.infer<typeof DeploymentEvent>;

@@ -30,7 +30,7 @@ export class EventPublisher {
         version: 1,
         deploymentId: record.id,
         status: record.status,
-        instance: instance && { index: instance.index, attempt: instance.attempt, status: instance.status },
+        instance: instance && { index: instance.index, attempt: instance.attempt, status: instance.status, health: instance.health },
         at,
       };
       return JSON.stringify(value);
