@@ -156,7 +156,10 @@ function describeIssues(error: z.ZodError): string {
       const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
       // A rule over several fields names them as the API does: say the flags instead.
       if (field === undefined) return message.replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (name) => flagOf[name] ?? name);
-      return `${flagOf[field] ?? field}${rest.length ? ` ${rest.join('.')}` : ''}: ${message}`;
+      const flag = flagOf[field] ?? field;
+      // `healthInterval "x" must be…` reads better as `--health-interval "x" must be…`.
+      if (/[A-Z]/.test(field) && message.startsWith(`${field} `)) return `${flag}${message.slice(field.length)}`;
+      return `${flag}${rest.length ? ` ${rest.join('.')}` : ''}: ${message}`;
     })
     .join('; ');
 }
