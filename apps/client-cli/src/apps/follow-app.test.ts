@@ -1,7 +1,7 @@
 import type { AppView } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
 import { SchedulerUnreachableError } from '../errors/unreachable-error.js';
-import { appView, failedView, rollingView, servedView } from './app-view.fixture.js';
+import { appView, failedView, rollingView, servedView } from '../testing/app-view.js';
 import { followApp, type AppFollowOptions } from './follow-app.js';
 import { rolloutGoal } from './rollout.js';
 

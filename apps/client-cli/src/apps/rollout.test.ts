@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appInstance, appVersion, appView, failedView, rollingView, servedView } from './app-view.fixture.js';
+import { appInstance, appVersion, appView, failedView, rollingView, servedView } from '../testing/app-view.js';
 import { rollingVersion, rolloutDecision, rolloutProgress, scaleDecision, scaleProgress, servingUrls } from './rollout.js';
 
 describe('rolloutProgress', () => {

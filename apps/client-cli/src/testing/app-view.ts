@@ -1,7 +1,7 @@
 import { AppView, type AppInstanceView, type AppVersionView } from '@draas/queue-contracts';
 
 // AppViews for the tests (unit and the stub-API one): a valid view with only what a test is about
-// spelt out. Not used by the CLI itself.
+// spelt out. Not part of the CLI's build.
 
 const at = '2025-06-01T12:00:00.000Z';
 const ids = ['k2h4x9q0m1ab', 'b2h4x9q0m1ab', 'c2h4x9q0m1ab', 'd2h4x9q0m1ab'];
