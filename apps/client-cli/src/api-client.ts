@@ -1,6 +1,8 @@
 import {
   AgentList,
   ApiErrorBody,
+  AppList,
+  AppView,
   DeploymentList,
   DeploymentView,
   formatZodError,
@@ -12,11 +14,14 @@ import { z } from 'zod';
 import { ApiError } from './errors/api-error.js';
 import { ProtocolError } from './errors/protocol-error.js';
 import { SchedulerUnreachableError } from './errors/unreachable-error.js';
+import { UnknownAppError } from './errors/unknown-app-error.js';
 
 // The scheduler's HTTP API (docs/API.md) as typed calls. Every answer passes its contracts schema
 // before anyone reads it; every failure becomes ApiError, SchedulerUnreachableError or ProtocolError.
 
-/** `GET .../logs` as JSON. Not in the contracts yet (see the report), so it lives here. */
+/** `DELETE /api/apps/:name`. Not in the contracts (yet), so it lives here. */
+export const AppDestroyed = z.object({ name: z.string(), stopped: z.number().int().nonnegative() });
+export type AppDestroyed = z.infer<typeof AppDestroyed>;
 
 /** Plain requests give up after this long; uploads and streams are bounded by the caller instead. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -32,6 +37,8 @@ const networkReasons: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
   UND_ERR_SOCKET: 'connection closed',
 };
+
+const appPath = (name: string): string => `/api/apps/${encodeURIComponent(name)}`;
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -70,6 +77,28 @@ export class ApiClient {
     return this.getJson(LogPage, `/api/deployments/${encodeURIComponent(id)}/logs${qs}`, signal);
   }
 
+  async listApps(signal?: AbortSignal): Promise<AppView[]> {
+    return (await this.getJson(AppList, '/api/apps', signal)).apps;
+  }
+
+  getApp(name: string, signal?: AbortSignal): Promise<AppView> {
+    return this.appCall(name, () => this.getJson(AppView, appPath(name), signal));
+  }
+
+  scaleApp(name: string, replicas: number, signal?: AbortSignal): Promise<AppView> {
+    return this.appCall(name, () => this.sendJson(AppView, 'POST', `${appPath(name)}/scale`, { replicas }, signal));
+  }
+
+  /** Without `version`: the scheduler picks the version before the current one. */
+  rollbackApp(name: string, version: number | undefined, signal?: AbortSignal): Promise<AppView> {
+    const body = version === undefined ? {} : { version };
+    return this.appCall(name, () => this.sendJson(AppView, 'POST', `${appPath(name)}/rollback`, body, signal));
+  }
+
+  destroyApp(name: string, signal?: AbortSignal): Promise<AppDestroyed> {
+    return this.appCall(name, () => this.sendJson(AppDestroyed, 'DELETE', appPath(name), undefined, signal));
+  }
+
   createFromImage(request: CreateDeploymentRequest, signal?: AbortSignal): Promise<DeploymentView> {
     return this.sendJson(DeploymentView, 'POST', '/api/deployments', request, signal);
   }
@@ -96,6 +125,16 @@ export class ApiClient {
       return null;
     }
     return response.body;
+  }
+
+  /** A 404 on an app's route means the app is unknown: said once, here. */
+  private async appCall<T>(name: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) throw new UnknownAppError(name, err.code);
+      throw err;
+    }
   }
 
   private async getJson<T>(schema: z.ZodType<T>, path: string, signal?: AbortSignal): Promise<T> {

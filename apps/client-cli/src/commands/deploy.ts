@@ -1,4 +1,6 @@
 import type { DeploymentView } from '@draas/queue-contracts';
+import { followVersion, pastBuild } from '../apps/deploy-app.js';
+import { stillServing } from '../apps/report.js';
 import { EXIT_INTERRUPTED, type CommandContext } from '../context.js';
 import { buildDeployRequest, parseTimeout, toMultipartFields, type DeployFlags } from '../deploy/flags.js';
 import { deploymentUrls } from '../deploy/outcome.js';
@@ -8,7 +10,8 @@ import { UsageError } from '../errors/usage-error.js';
 import { uploadProgress } from '../output/progress.js';
 
 // `draas deploy <folder|zip>` / `draas deploy --image <ref>`: check the flags, upload, then follow
-// the deployment until it runs (URLs on stdout, exit 0) or fails (exit 1).
+// the deployment until it runs (URLs on stdout, exit 0) or fails (exit 1). With --name it is a new
+// version of that app: once built, the app's rollout is followed instead (apps/deploy-app.ts).
 
 export interface DeployCommandOptions extends DeployFlags {
   detach?: boolean;
@@ -35,10 +38,19 @@ export async function deployCommand(source: string | undefined, options: DeployC
   // Under --json stdout carries one JSON value only, so the log goes to stderr.
   const print = options.json ? out.err : out.out;
   const colors = options.json ? out.errColors : out.colors;
-  print(`${colors.bold('deploying')} ${created.name} (${created.id})`);
-  const result = await watchDeployment(ctx, created, { timeoutMs, print, colors });
-  if (options.json) out.json(result.view);
-  return report(result, options, ctx, timeoutMs);
+  const { app } = created;
+  print(`${colors.bold('deploying')} ${created.name}${app ? ` v${app.version}` : ''} (${created.id})`);
+  const startedAt = ctx.now();
+  const result = await watchDeployment(ctx, created, { timeoutMs, print, colors, until: app ? pastBuild : undefined });
+  if (app && (result.outcome === 'reached' || result.outcome === 'running')) {
+    return followVersion(ctx, result.view, app, { json: options.json, timeoutMs: Math.max(1, timeoutMs - (ctx.now() - startedAt)) });
+  }
+  // A version that failed before its rollout: the app may still serve an earlier one.
+  const appView = app && result.outcome === 'failed' ? await ctx.api.getApp(app.name, ctx.signal).catch(() => null) : null;
+  if (options.json) out.json(app ? { outcome: result.outcome, deployment: result.view, app: appView } : result.view);
+  const code = report(result, options, ctx, timeoutMs);
+  if (app && appView) out.err(stillServing(appView, { kind: 'rollout', version: app.version }));
+  return code;
 }
 
 /** Zips (if needed) and uploads with a progress bar; null when Ctrl-C stopped the upload. */
@@ -79,6 +91,7 @@ function report(result: WatchResult, options: DeployCommandOptions, ctx: Command
   const c = out.errColors;
   const cancelHint = `cancel it with: draas cancel ${view.id}`;
   switch (result.outcome) {
+    case 'reached': // only asked for by an app's version, which its rollout reports
     case 'running': {
       if (options.json) return 0;
       out.out(`${out.colors.green('✔')} running: ${view.name} (${view.id})`);

@@ -42,6 +42,7 @@ describe('buildDeployRequest', () => {
     );
     expect(request).toEqual({
       name: 'web',
+      app: 'web',
       env: { GREETING: 'hi', HOME: '/home/me' },
       ports: [8080, '53/udp', '9000/tcp'],
       constraints: ['zone=eu', 'disk=ssd'],
@@ -80,6 +81,59 @@ describe('buildDeployRequest', () => {
 
   it('reports every wrong flag at once', () => {
     expect(() => buildDeployRequest(flags({ memory: 'x', cpus: 'y' }), {})).toThrow(/--memory: .*; --cpus: /);
+  });
+});
+
+describe('buildDeployRequest for apps', () => {
+  it('--name makes the deployment a version of that app, and passes health and rollout flags as typed', () => {
+    const request = buildDeployRequest(
+      flags({
+        name: 'web',
+        healthPath: '/healthz',
+        healthInterval: '2s',
+        healthTimeout: '500ms',
+        healthRetries: '5',
+        healthStartPeriod: '30',
+        maxSurge: '2',
+        maxUnavailable: '1',
+        healthDeadline: '90s',
+      }),
+      {},
+    );
+    expect(request).toEqual({
+      name: 'web',
+      app: 'web',
+      healthPath: '/healthz',
+      healthInterval: '2s',
+      healthTimeout: '500ms',
+      healthRetries: 5,
+      healthStartPeriod: '30',
+      maxSurge: 2,
+      maxUnavailable: 1,
+      healthDeadline: '90s',
+    });
+    expect(toMultipartFields(request)).toMatchObject({ app: 'web', healthInterval: '2s', healthRetries: '5', maxSurge: '2' });
+  });
+
+  it('without --name stays a one-off deployment, which may still have a health check', () => {
+    expect(buildDeployRequest(flags({ healthPath: '/up' }), {})).toEqual({ healthPath: '/up' });
+  });
+
+  it.each([
+    [{ name: 'web', healthPath: 'healthz' }, /^--health-path: .*starts with \//],
+    [{ name: 'web', healthInterval: 'often' }, /^--health-interval "often" must be a duration/],
+    [{ name: 'web', healthTimeout: '10ms' }, /^--health-timeout "10ms" /],
+    [{ name: 'web', healthRetries: 'three' }, /^--health-retries "three" must be a whole number/],
+    [{ name: 'web', healthRetries: '0' }, /^--health-retries: /],
+    [{ name: 'web', healthStartPeriod: '-1s' }, /^--health-start-period "-1s" /],
+    [{ name: 'web', healthDeadline: '10ms' }, /^--health-deadline "10ms" must be a duration from 1000ms/],
+    [{ name: 'web', maxSurge: '-1' }, /^--max-surge "-1" must be a whole number/],
+    [{ name: 'web', maxSurge: '0', maxUnavailable: '0' }, /^--max-surge and --max-unavailable cannot both be 0/],
+    [{ maxSurge: '2', healthDeadline: '1m' }, /^--max-surge, --health-deadline: rollout settings apply to apps; name the app with --name$/],
+  ])('says which flag is wrong and how: %j', (over, message) => {
+    const attempt = () => buildDeployRequest(flags(over as Partial<DeployFlags>), {});
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(message);
   });
 });
 

@@ -16,6 +16,14 @@ export interface DeployFlags {
   replicas?: string;
   restart?: string;
   strategy?: string;
+  healthPath?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthRetries?: string;
+  healthStartPeriod?: string;
+  maxSurge?: string;
+  maxUnavailable?: string;
+  healthDeadline?: string;
 }
 
 /** The contracts' field names, as the user typed them on the command line. */
@@ -30,7 +38,19 @@ const flagOf: Record<string, string> = {
   replicas: '--replicas',
   restart: '--restart',
   strategy: '--strategy',
+  app: '--name',
+  healthPath: '--health-path',
+  healthInterval: '--health-interval',
+  healthTimeout: '--health-timeout',
+  healthRetries: '--health-retries',
+  healthStartPeriod: '--health-start-period',
+  maxSurge: '--max-surge',
+  maxUnavailable: '--max-unavailable',
+  healthDeadline: '--health-deadline',
 };
+
+/** The rollout flags, which only an app (`--name`) has. */
+const rolloutFlags = ['maxSurge', 'maxUnavailable', 'healthDeadline'] as const;
 
 /** `--port 8080,53/udp` and repeated flags alike. */
 const splitList = (values: readonly string[]): string[] =>
@@ -56,7 +76,16 @@ export function parseEnvFlags(values: readonly string[], cliEnv: Record<string, 
   return env;
 }
 
+/**
+ * With `--name` the deployment is a new version of that app (created if new): the request names it
+ * as `app` too. Without, it is a one-off deployment as before apps existed.
+ */
 export function buildDeployRequest(flags: DeployFlags, cliEnv: Record<string, string | undefined>): CreateDeploymentRequest {
+  const rollout = rolloutFlags.filter((key) => flags[key] !== undefined);
+  if (!flags.name && rollout.length) {
+    throw new UsageError(`${rollout.map((key) => flagOf[key]).join(', ')}: rollout settings apply to apps; name the app with --name`);
+  }
+  const count = (input: string | undefined, key: keyof DeployFlags) => (input === undefined ? undefined : wholeNumber(input, flagOf[key] ?? key));
   const ports = splitList(flags.port);
   const constraints = splitList(flags.constraint);
   const request: CreateDeploymentRequest = {
@@ -71,6 +100,15 @@ export function buildDeployRequest(flags: DeployFlags, cliEnv: Record<string, st
     replicas: flags.replicas === undefined ? undefined : wholeNumber(flags.replicas, '--replicas'),
     restart: flags.restart,
     strategy: flags.strategy as CreateDeploymentRequest['strategy'],
+    app: flags.name,
+    healthPath: flags.healthPath,
+    healthInterval: flags.healthInterval,
+    healthTimeout: flags.healthTimeout,
+    healthRetries: count(flags.healthRetries, 'healthRetries'),
+    healthStartPeriod: flags.healthStartPeriod,
+    maxSurge: count(flags.maxSurge, 'maxSurge'),
+    maxUnavailable: count(flags.maxUnavailable, 'maxUnavailable'),
+    healthDeadline: flags.healthDeadline,
   };
   for (const key of Object.keys(request) as (keyof CreateDeploymentRequest)[]) {
     if (request[key] === undefined) delete request[key];
@@ -105,7 +143,7 @@ export function parseTimeout(input: string): number {
   return seconds * 1000;
 }
 
-function wholeNumber(input: string, flag: string): number {
+export function wholeNumber(input: string, flag: string): number {
   if (!/^\d+$/.test(input.trim())) throw new UsageError(`${flag} "${input}" must be a whole number (example: 3)`);
   return Number(input);
 }
@@ -114,9 +152,13 @@ function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const [field, ...rest] = issue.path.map(String);
-      const flag = field === undefined ? 'deploy' : (flagOf[field] ?? field);
       // A bad record key (an env name) carries the useful message one level down.
       const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      // A rule over several fields names them as the API does: say the flags instead.
+      if (field === undefined) return message.replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (name) => flagOf[name] ?? name);
+      const flag = flagOf[field] ?? field;
+      // `healthInterval "x" must be…` reads better as `--health-interval "x" must be…`.
+      if (/[A-Z]/.test(field) && message.startsWith(`${field} `)) return `${flag}${message.slice(field.length)}`;
       return `${flag}${rest.length ? ` ${rest.join('.')}` : ''}: ${message}`;
     })
     .join('; ');

@@ -9,7 +9,8 @@ import { deployOutcome } from './outcome.js';
 // log lines and status changes on the way.
 
 export interface WatchResult {
-  outcome: 'running' | 'failed' | 'timeout' | 'interrupted';
+  /** `reached`: `until` held (before the deployment ran or failed). */
+  outcome: 'running' | 'reached' | 'failed' | 'timeout' | 'interrupted';
   /** The deployment as last seen. */
   view: DeploymentView;
   /** The last lines of each phase, to show beside a failure. */
@@ -21,6 +22,8 @@ export interface WatchOptions {
   /** Where log lines and status changes go (stdout for a human, stderr under --json). */
   print: (text: string) => void;
   colors: Colors;
+  /** Stop following as soon as this holds (an app's version: once built, the rollout takes over). */
+  until?: (view: DeploymentView) => boolean;
 }
 
 const TAIL_LINES = 15;
@@ -65,6 +68,7 @@ export async function watchDeployment(ctx: CommandContext, initial: DeploymentVi
     } else {
       view = event.view;
       printChanges(view);
+      if (event.kind !== 'end' && options.until?.(view)) return { outcome: 'reached', view, tail };
       const outcome = deployOutcome(view);
       // An `end` that is not "running" is a failure whatever the status says: nothing more will come.
       if (outcome !== 'waiting' || event.kind === 'end') return { outcome: outcome === 'running' ? 'running' : 'failed', view, tail };

@@ -132,14 +132,14 @@ async function* poll(api: ApiClient, id: string, after: string | null, options: 
 }
 
 /** Network trouble worth retrying; HTTP errors and contract violations are not. */
-const isTransient = (err: unknown): boolean =>
+export const isTransient = (err: unknown): boolean =>
   err instanceof SchedulerUnreachableError || (err instanceof TypeError && /terminated|fetch failed/i.test(err.message));
 
-const backoffMs = (failures: number, serverAdvice: number | null): number =>
+export const backoffMs = (failures: number, serverAdvice: number | null): number =>
   serverAdvice ?? Math.min(250 * 2 ** failures, 5_000);
 
 /** Sleeps; false when the signal aborted the wait. */
-async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+export async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   try {
     await sleep(ms, undefined, { signal });
     return true;

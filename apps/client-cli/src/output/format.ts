@@ -1,21 +1,27 @@
-import type { DeploymentStatus, InstanceStatus, LogLine } from '@draas/queue-contracts';
+import type { AppStatus, DeploymentStatus, InstanceHealth, InstanceStatus, LogLine, VersionState } from '@draas/queue-contracts';
 import type { Colors } from './colors.js';
 
 // Small formatters shared by the commands' human output.
 
-export { formatAge, formatBytes } from '@draas/queue-contracts';
+export { formatAge, formatBytes, formatDuration } from '@draas/queue-contracts';
 
-export function paintStatus(status: DeploymentStatus | InstanceStatus | 'online' | 'offline', colors: Colors): string {
+export type PaintedStatus = DeploymentStatus | InstanceStatus | AppStatus | VersionState | InstanceHealth | 'online' | 'offline';
+
+export function paintStatus(status: PaintedStatus, colors: Colors): string {
   switch (status) {
     case 'running':
     case 'online':
+    case 'serving':
+    case 'healthy':
       return colors.green(status);
     case 'failed':
     case 'lost':
     case 'offline':
+    case 'unhealthy':
       return colors.red(status);
     case 'exited':
     case 'cancelled':
+    case 'replaced':
       return colors.dim(status);
     default:
       return colors.yellow(status);
