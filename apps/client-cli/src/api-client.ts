@@ -1,6 +1,7 @@
 import {
   AgentList,
   ApiErrorBody,
+  AppDestroyed,
   AppList,
   AppView,
   DeploymentList,
@@ -18,10 +19,6 @@ import { UnknownAppError } from './errors/unknown-app-error.js';
 
 // The scheduler's HTTP API (docs/API.md) as typed calls. Every answer passes its contracts schema
 // before anyone reads it; every failure becomes ApiError, SchedulerUnreachableError or ProtocolError.
-
-/** `DELETE /api/apps/:name`. Not in the contracts (yet), so it lives here. */
-export const AppDestroyed = z.object({ name: z.string(), stopped: z.number().int().nonnegative() });
-export type AppDestroyed = z.infer<typeof AppDestroyed>;
 
 /** Plain requests give up after this long; uploads and streams are bounded by the caller instead. */
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -121,6 +121,10 @@ export type AppView = z.infer<typeof AppView>;
 export const AppList = z.object({ apps: z.array(AppView) });
 export type AppList = z.infer<typeof AppList>;
 
+/** `DELETE /api/apps/:name`: the name is free again; `stopped` versions were cancelled. */
+export const AppDestroyed = z.object({ name: AppName, stopped: z.number().int().nonnegative() });
+export type AppDestroyed = z.infer<typeof AppDestroyed>;
+
 /** On the events channel whenever an app's record changes: a prompt to read it again. */
 export const AppEvent = z.object({
   type: z.literal('app'),

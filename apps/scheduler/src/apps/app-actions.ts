@@ -1,4 +1,4 @@
-import type { AppView, DeploymentRecord, DeploymentSource, DeploymentSpec, ParsedCreateDeploymentRequest } from '@draas/queue-contracts';
+import type { AppDestroyed, AppView, DeploymentRecord, DeploymentSource, DeploymentSpec, ParsedCreateDeploymentRequest } from '@draas/queue-contracts';
 import type { SchedulerContext } from '../context.js';
 import { cancelDeployment, type CancelOptions } from '../deployments/cancel.js';
 import { createDeployment, newDeploymentId } from '../deployments/create.js';
@@ -63,7 +63,7 @@ export async function rollback(ctx: SchedulerContext, name: string, asked: numbe
 }
 
 /** Frees the name, takes the app out of the routers, and stops every version. */
-export async function destroyApp(ctx: SchedulerContext, name: string, cancel: CancelOptions, routersUpdated: () => Promise<void>): Promise<{ name: string; stopped: number }> {
+export async function destroyApp(ctx: SchedulerContext, name: string, cancel: CancelOptions, routersUpdated: () => Promise<void>): Promise<AppDestroyed> {
   const app = await requireApp(ctx.scheduling, name);
   await ctx.scheduling.planner.deleteApp(name);
   await ctx.scheduling.planner.publishApp(name);
