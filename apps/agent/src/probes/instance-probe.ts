@@ -40,6 +40,8 @@ export class InstanceProbe {
   private state: ProbeState;
   /** A change not yet told to the scheduler (the report failed: tried again next round). */
   private unreported = false;
+  /** The container was stopped here for being unhealthy; only its `failed` report may be left to send. */
+  private stoppedUnhealthy = false;
   readonly done: Promise<void>;
 
   constructor(
@@ -65,9 +67,6 @@ export class InstanceProbe {
     this.abort.abort();
   }
 
-  /** The container was stopped here for being unhealthy; only its `failed` report may be left to send. */
-  private stoppedUnhealthy = false;
-
   /** Closed, or someone else stops the container (a cancel, a newer attempt): nothing left to probe. */
   private get stopped(): boolean {
     return this.abort.signal.aborted || (!this.stoppedUnhealthy && this.deps.stopper.isStopping(this.target.containerId));
@@ -80,7 +79,8 @@ export class InstanceProbe {
       if (this.stopped) return;
       if (!mustStop) {
         const round = await this.observe();
-        if (round === 'ended') return;
+        // Stopped while the check ran (the container died, or is being stopped): its result means nothing.
+        if (round === 'ended' || this.stopped) return;
         if (round === null) continue;
         const decision = decide(this.spec, this.state, round);
         this.state = decision.state;

@@ -1,7 +1,5 @@
-import type { ContainerInspectInfo } from 'dockerode';
 import { instanceRef } from '@draas/queue-contracts';
-import type { ContainerOwner } from '../runtime/container-state.js';
-import { exitOutcome, publishedPorts, readOwner } from '../runtime/container-state.js';
+import { exitOutcome, publishedPorts, readOwner, type ContainerOwner } from '../runtime/container-state.js';
 import type { DesiredInstance } from '../state/desired-state.js';
 import { LOG_CATCH_UP_MS, type InstanceTools } from '../instance-tools.js';
 import { planReconcile, type ContainerFact, type ReconcileAction } from './reconcile-plan.js';
@@ -64,7 +62,7 @@ export class Reconciler {
     const listedAt = Date.now();
     const listed = await this.deps.runtime.listManaged(this.deps.agentId);
     // A probe whose container no longer runs (its die event was missed) ends here.
-    this.deps.probes.retain(new Set(listed.filter((c) => c.State === 'running').map((c) => c.Id)), listedAt);
+    this.deps.probes.retain(new Set(listed.filter((c) => c.State !== 'exited' && c.State !== 'dead').map((c) => c.Id)), listedAt);
     const facts: ContainerFact[] = listed.map((c) => ({ id: c.Id, state: c.State, owner: readOwner(c.Labels) }));
     const retention = { now: this.deps.clock.now(), removeEndedAfterMs: this.deps.removeEndedAfterMs };
     const records = await this.readRecords(facts);
@@ -114,10 +112,10 @@ export class Reconciler {
       case 'follow':
         await this.follow(action.owner, container.id);
         // After an agent restart: probing resumes from the health the record holds.
-        if (!this.deps.probes.has(container.id)) await this.probe(action.owner, container.id, records, false);
+        if (!this.deps.probes.has(container.id)) await this.reportAndProbe(action.owner, container.id, records, false);
         return;
       case 'report-running':
-        await this.probe(action.owner, container.id, records, true);
+        await this.reportAndProbe(action.owner, container.id, records, true);
         return;
       case 'report-exit': {
         const info = await this.deps.runtime.inspectContainer(container.id);
@@ -141,8 +139,8 @@ export class Reconciler {
    * Reports a running container (`report`, or when its health is not what the record says) and
    * starts probing it, with the spec of its deployment record.
    */
-  private async probe(owner: ContainerOwner, containerId: string, records: DesiredInstance | undefined, report: boolean): Promise<void> {
-    const info: ContainerInspectInfo | null = await this.deps.runtime.inspectContainer(containerId);
+  private async reportAndProbe(owner: ContainerOwner, containerId: string, records: DesiredInstance | undefined, report: boolean): Promise<void> {
+    const info = await this.deps.runtime.inspectContainer(containerId);
     if (!info?.State.Running) return; // changed since the listing; the die event covers it
     const spec = records?.deployment?.spec.health;
     if (!spec) return; // not wanted: planReconcile never gets here without the records
