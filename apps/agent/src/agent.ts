@@ -17,6 +17,7 @@ import { LogFollowers } from './logs/log-followers.js';
 import { RedisLogSink } from './logs/log-sink.js';
 import { createEventHandler } from './monitor/container-events.js';
 import { ExitMonitor } from './monitor/exit-monitor.js';
+import { HealthProbes } from './probes/health-probes.js';
 import { Reconciler, type ReconcileSummary } from './reconcile/reconciler.js';
 import { createRedis, type RedisRole } from './redis/connections.js';
 import type { AgentRedis } from './redis/scripts.js';
@@ -148,13 +149,18 @@ function buildParts(core: Core) {
   const followers = new LogFollowers({ runtime, sink, clock, log: log.child({ component: 'logs' }) });
   cleanup.add('log followers', () => followers.closeAll());
   const stopper = new InstanceStopper(runtime, followers);
+  const probes = new HealthProbes({
+    runtime, reporter, stopper, locks, advertiseIp: config.advertiseIp, stopGraceSeconds: config.stopGraceSeconds, log: log.child({ component: 'probes' }),
+  });
+  // Closed before the reporter (cleanup runs newest first): a probe's last report still goes out.
+  cleanup.add('health probes', () => probes.closeAll());
   const reconciler = new Reconciler({
     agentId, advertiseIp: config.advertiseIp, stopGraceSeconds: config.stopGraceSeconds,
     removeEndedAfterMs: config.removeEndedAfterSeconds * 1000, clock,
-    runtime, desired, reporter, followers, stopper, locks, log: log.child({ component: 'reconcile' }),
+    runtime, desired, reporter, followers, stopper, probes, locks, log: log.child({ component: 'reconcile' }),
   });
   cleanup.add('reconciler', () => reconciler.close());
-  return { locks, desired, reporter, followers, stopper, reconciler, sink };
+  return { locks, desired, reporter, followers, stopper, probes, reconciler, sink };
 }
 
 async function startExitMonitor(core: Core, parts: Parts): Promise<void> {
@@ -249,7 +255,7 @@ async function startHealth(core: Core, runningInstances: () => number): Promise<
 }
 
 /** The parts most components take. */
-const pick = ({ reporter, followers, stopper, locks }: Parts) => ({ reporter, followers, stopper, locks });
+const pick = ({ reporter, followers, stopper, probes, locks }: Parts) => ({ reporter, followers, stopper, probes, locks });
 
 function redisConnection(config: AgentConfig, agentId: string, role: RedisRole, log: Logger, cleanup: Cleanup): AgentRedis {
   const redis = createRedis(config.redis, role, agentId, log);

@@ -1,6 +1,7 @@
 import type { InstanceStopper } from './control/stopper.js';
 import type { Logger } from './logger.js';
 import type { LogFollowers } from './logs/log-followers.js';
+import type { HealthProbes } from './probes/health-probes.js';
 import type { DockerRuntime } from './runtime/docker-runtime.js';
 import type { DesiredStateReader } from './state/desired-state.js';
 import type { StatusReporter } from './status/reporter.js';
@@ -13,6 +14,8 @@ export interface InstanceTools {
   reporter: StatusReporter;
   followers: LogFollowers;
   stopper: InstanceStopper;
+  /** Health probes of running instances, started after their `running` report. */
+  probes: HealthProbes;
   /** Serialises deploy, stop, reconcile and exit handling per instance. */
   locks: KeyedLock;
   log: Logger;

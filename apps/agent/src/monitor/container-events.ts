@@ -2,6 +2,7 @@ import { instanceRef } from '@draas/queue-contracts';
 import type { InstanceStopper } from '../control/stopper.js';
 import type { Logger } from '../logger.js';
 import type { LogFollowers } from '../logs/log-followers.js';
+import type { HealthProbes } from '../probes/health-probes.js';
 import { exitOutcome, readOwner, type ContainerOwner } from '../runtime/container-state.js';
 import type { DockerRuntime } from '../runtime/docker-runtime.js';
 import type { StatusReporter } from '../status/reporter.js';
@@ -14,6 +15,7 @@ export interface EventHandlerDeps {
   reporter: StatusReporter;
   followers: LogFollowers;
   stopper: InstanceStopper;
+  probes: HealthProbes;
   locks: KeyedLock;
   log: Logger;
 }
@@ -36,6 +38,7 @@ export function createEventHandler(deps: EventHandlerDeps) {
       // Docker sends one per process killed; the die that follows carries the verdict.
       log.info({ containerId: containerId.slice(0, 12) }, 'out-of-memory kill in container');
     } else if (event.Action === 'die') {
+      deps.probes.stop(containerId);
       // Under the instance lock: a deploy still reporting `running` for this container goes first.
       await deps.locks.run(instanceRef(owner.deploymentId, owner.index), () => onDie(deps, containerId, owner, event, log));
     }

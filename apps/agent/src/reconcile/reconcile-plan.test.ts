@@ -29,6 +29,8 @@ describe('planReconcile', () => {
     ['deployment gone: remove quietly', container(), records('running', { deployment: null }), [{ kind: 'remove', id: 'c1', reportCancelled: false }]],
     ['newer attempt exists: remove', container(), records('running', { instance: instanceRecord({ attempt: 3 }) }), [{ kind: 'remove', id: 'c1', reportCancelled: false }]],
     ['moved to another agent: remove', container(), records('running', { instance: instanceRecord({ agentId: 'other' }) }), [{ kind: 'remove', id: 'c1', reportCancelled: false }]],
+    ['retired (stop): remove and report', container(), records('running', { instance: instanceRecord({ status: 'running', containerId: 'c1', retire: 'stop' }) }), [{ kind: 'remove', id: 'c1', reportCancelled: true }]],
+    ['draining: still followed', container(), records('running', { instance: instanceRecord({ status: 'running', containerId: 'c1', retire: 'drain' }) }), [{ kind: 'follow', id: 'c1' }]],
     ['labels incomplete: remove', container({ owner: null }), records('running'), [{ kind: 'remove', id: 'c1', reportCancelled: false }]],
     ['records unreadable: leave alone', container(), new Map<string, DesiredInstance>(), [{ kind: 'leave', id: 'c1' }]],
   ])('%s', (_name, fact, desired, expected) => {

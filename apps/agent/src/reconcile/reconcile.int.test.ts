@@ -34,7 +34,8 @@ describe.skipIf(infraMissing !== null)('reconcile after a restart (real Redis an
     await h.addDeployJob(deployJob({ deploymentId, agentId: h.agentId, attempt: 1, image }), JobIds.deploy(deploymentId, 0, 1));
     const running = await h.waitForReport((r) => r.deploymentId === deploymentId && r.status === 'running', `${deploymentId} running`);
     await h.writeRecords(deploymentRecord({ id: deploymentId, status: 'running' }), [
-      instanceRecord({ deploymentId, agentId: h.agentId, attempt: 1, status: 'running', containerId: running.containerId }),
+      // The health it reported too: a record without one would be told it after the restart.
+      instanceRecord({ deploymentId, agentId: h.agentId, attempt: 1, status: 'running', containerId: running.containerId, health: running.health ?? null }),
     ]);
     return running;
   }

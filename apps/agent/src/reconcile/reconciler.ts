@@ -1,5 +1,5 @@
 import { instanceRef } from '@draas/queue-contracts';
-import { exitOutcome, publishedPorts, readOwner } from '../runtime/container-state.js';
+import { exitOutcome, publishedPorts, readOwner, type ContainerOwner } from '../runtime/container-state.js';
 import type { DesiredInstance } from '../state/desired-state.js';
 import { LOG_CATCH_UP_MS, type InstanceTools } from '../instance-tools.js';
 import { planReconcile, type ContainerFact, type ReconcileAction } from './reconcile-plan.js';
@@ -59,17 +59,21 @@ export class Reconciler {
   }
 
   private async pass(): Promise<ReconcileSummary> {
+    const listedAt = Date.now();
     const listed = await this.deps.runtime.listManaged(this.deps.agentId);
+    // A probe whose container no longer runs (its die event was missed) ends here.
+    this.deps.probes.retain(new Set(listed.filter((c) => c.State !== 'exited' && c.State !== 'dead').map((c) => c.Id)), listedAt);
     const facts: ContainerFact[] = listed.map((c) => ({ id: c.Id, state: c.State, owner: readOwner(c.Labels) }));
     const retention = { now: this.deps.clock.now(), removeEndedAfterMs: this.deps.removeEndedAfterMs };
-    const actions = planReconcile(facts, await this.readRecords(facts), this.deps.agentId, retention);
+    const records = await this.readRecords(facts);
+    const actions = planReconcile(facts, records, this.deps.agentId, retention);
     const summary: ReconcileSummary = { remove: 0, 'report-running': 0, follow: 0, 'report-exit': 0, leave: 0 };
     await Promise.all(
       actions.map(async (action) => {
         summary[action.kind]++;
         const owner = action.container.owner;
         const key = owner ? instanceRef(owner.deploymentId, owner.index) : action.container.id;
-        await this.deps.locks.run(key, () => this.apply(action)).catch((err: unknown) => {
+        await this.deps.locks.run(key, () => this.apply(action, records.get(key))).catch((err: unknown) => {
           // One container's failure must not stop the others; the next pass tries again.
           this.deps.log.error({ err: (err as Error).message, action: action.kind, containerId: action.container.id.slice(0, 12) }, 'reconcile action failed');
         });
@@ -94,7 +98,7 @@ export class Reconciler {
     return records;
   }
 
-  private async apply(action: ReconcileAction): Promise<void> {
+  private async apply(action: ReconcileAction, records: DesiredInstance | undefined): Promise<void> {
     const { container } = action;
     const log = this.deps.log.child({ containerId: container.id.slice(0, 12), ...container.owner });
     switch (action.kind) {
@@ -107,15 +111,12 @@ export class Reconciler {
         return;
       case 'follow':
         await this.follow(action.owner, container.id);
+        // After an agent restart: probing resumes from the health the record holds.
+        if (!this.deps.probes.has(container.id)) await this.reportAndProbe(action.owner, container.id, records, false);
         return;
-      case 'report-running': {
-        const info = await this.deps.runtime.inspectContainer(container.id);
-        if (!info?.State.Running) return; // changed since the listing; the die event covers it
-        const { ports, urls } = publishedPorts(info.NetworkSettings?.Ports, this.deps.advertiseIp);
-        await this.follow(action.owner, container.id);
-        await this.deps.reporter.reportInstance(action.owner, { status: 'running', containerId: container.id, ports, urls });
+      case 'report-running':
+        await this.reportAndProbe(action.owner, container.id, records, true);
         return;
-      }
       case 'report-exit': {
         const info = await this.deps.runtime.inspectContainer(container.id);
         if (!info || info.State.Running) return;
@@ -132,6 +133,25 @@ export class Reconciler {
         log.debug({ reason: action.reason }, 'container left as it is');
         return;
     }
+  }
+
+  /**
+   * Reports a running container (`report`, or when its health is not what the record says) and
+   * starts probing it, with the spec of its deployment record.
+   */
+  private async reportAndProbe(owner: ContainerOwner, containerId: string, records: DesiredInstance | undefined, report: boolean): Promise<void> {
+    const info = await this.deps.runtime.inspectContainer(containerId);
+    if (!info?.State.Running) return; // changed since the listing; the die event covers it
+    const spec = records?.deployment?.spec.health;
+    if (!spec) return; // not wanted: planReconcile never gets here without the records
+    const running = publishedPorts(info.NetworkSettings?.Ports, this.deps.advertiseIp);
+    const known = records?.instance?.containerId === containerId ? (records.instance.health ?? null) : null;
+    const probe = this.deps.probes.prepare(owner, spec, info, running, report ? null : known);
+    if (report) await this.follow(owner, containerId);
+    if (report || probe.health !== known) {
+      await this.deps.reporter.reportInstance(owner, { status: 'running', containerId, ...running, health: probe.health, healthError: null });
+    }
+    probe.start();
   }
 
   private follow(owner: { deploymentId: string; index: number }, containerId: string): Promise<void> {

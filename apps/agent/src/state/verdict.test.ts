@@ -17,6 +17,11 @@ describe('judge', () => {
     ['superseded by a newer attempt', deploymentRecord(), instanceRecord({ attempt: 3 }), { wanted: false, reportCancelled: false }],
     ['ahead of the record', deploymentRecord(), instanceRecord({ attempt: 1 }), { wanted: false, reportCancelled: false }],
     ['instance cancelled alone', deploymentRecord(), instanceRecord({ status: 'cancelled' }), { wanted: false, reportCancelled: false }],
+    ['retired: stop', deploymentRecord(), instanceRecord({ status: 'running', retire: 'stop' }), { wanted: false, reason: 'the instance is being retired', reportCancelled: true }],
+    ['retired: stop, already cancelled', deploymentRecord(), instanceRecord({ status: 'cancelled', retire: 'stop' }), { wanted: false, reportCancelled: false }],
+    ['retired: stop, attempt superseded', deploymentRecord(), instanceRecord({ attempt: 3, retire: 'stop' }), { wanted: false, reportCancelled: false }],
+    ['retired: stop, placed elsewhere', deploymentRecord(), instanceRecord({ agentId: 'other', retire: 'stop' }), { wanted: false, reportCancelled: false }],
+    ['retired: drain keeps running', deploymentRecord(), instanceRecord({ status: 'running', retire: 'drain' }), { wanted: true }],
   ])('%s', (_name, deployment, instance, expected) => {
     expect(judge(target, 'me', { deployment, instance })).toMatchObject(expected);
   });

@@ -34,6 +34,9 @@ export function judge(target: InstanceAttempt, agentId: string, desired: Desired
   if (instance.attempt > target.attempt) return { wanted: false, reason: `attempt ${instance.attempt} superseded it`, reportCancelled: false };
   if (instance.attempt < target.attempt) return { wanted: false, reason: `the record knows only attempt ${instance.attempt}`, reportCancelled: false };
   if (instance.status === 'cancelled') return { wanted: false, reason: 'the instance is cancelled', reportCancelled: false };
+  // Retired on purpose (scale down, rollout): stopped here even when the stop prompt was lost. A
+  // `drain` keeps running (only the router leaves it out) until the scheduler says `stop`.
+  if (instance.retire === 'stop') return { wanted: false, reason: 'the instance is being retired', reportCancelled: true };
   return { wanted: true };
 }
 

@@ -106,8 +106,12 @@ async function runInstance(deps: DeployDeps, job: DeployJob, record: InstanceRec
     .ensure(target, created ? 'new' : 'resume')
     // Not fatal: the reconcile pass re-attaches followers every few seconds.
     .catch((err: unknown) => log.warn({ err: dockerMessage(err) }, 'cannot follow the logs yet'));
-  await report(deps, job, { status: 'running', containerId: info.Id, ports, urls });
-  log.info({ containerId: info.Id.slice(0, 12), urls, adopted: !created }, 'instance running');
+  // An adopted container the record already knows keeps the health it had; a new one starts over.
+  const recorded = !created && record.containerId === info.Id ? record.health : null;
+  const probe = deps.probes.prepare(job, job.spec.health, info, { ports, urls }, recorded);
+  await report(deps, job, { status: 'running', containerId: info.Id, ports, urls, health: probe.health, healthError: null });
+  probe.start();
+  log.info({ containerId: info.Id.slice(0, 12), urls, adopted: !created, health: probe.health }, 'instance running');
   return { outcome: 'running', containerId: info.Id, urls };
 }
 
