@@ -48,9 +48,16 @@ describe('decide: the agent check', () => {
 
   it('reports only changes, and kills once, with the failing check as the error', () => {
     const decisions = run([{ check: fail('a') }, { check: pass }, { check: pass }, { check: fail('b') }, { check: fail('c') }, { check: fail('d') }, { check: fail('e') }]);
-    expect(decisions.map((d) => d.report)).toEqual([false, true, false, false, false, true, false]);
+    // The first: a starting instance's reason changed (none → 'a').
+    expect(decisions.map((d) => d.report)).toEqual([true, true, false, false, false, true, false]);
     expect(decisions.map((d) => d.kill)).toEqual([false, false, false, false, false, true, false]);
     expect(decisions.map((d) => d.state.error)).toEqual(['a', null, null, null, null, 'd', 'd']);
+  });
+
+  it('while starting, reports why once per change of reason, not every round', () => {
+    const decisions = run([{ check: fail('refused'), sinceStartMs: early }, { check: fail('refused'), sinceStartMs: early }, { check: fail('answered 404'), sinceStartMs: early }]);
+    expect(decisions.map((d) => d.report)).toEqual([true, false, true]);
+    expect(decisions.map((d) => d.state.health)).toEqual(['starting', 'starting', 'starting']);
   });
 
   it('keeps the last failure as the error while starting', () => {

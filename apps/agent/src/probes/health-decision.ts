@@ -104,7 +104,7 @@ export interface Round {
 
 export interface Decision {
   state: ProbeState;
-  /** The health changed: report it. */
+  /** The health changed, or why a starting one is not healthy yet changed: report it. */
   report: boolean;
   /** It just became unhealthy: stop the container and report it failed, so that it is replaced. */
   kill: boolean;
@@ -144,7 +144,10 @@ export function decide(spec: Pick<HealthSpec, 'retries' | 'startPeriodMs'>, stat
     error = ownError ?? docker?.error ?? null;
   }
   const next: ProbeState = { health, passedOnce, failures, error };
-  return { state: next, report: health !== state.health, kill: health === 'unhealthy' };
+  // While starting, what the check says is reported when it changes: a rollout that gives up on the
+  // instance can then say why (`health check /healthz answered 404`), not only that it was not healthy.
+  const report = health !== state.health || (health === 'starting' && error !== state.error);
+  return { state: next, report, kill: health === 'unhealthy' };
 }
 
 /** `2s`, `1.5s`, `500ms`: how a timeout reads in a health error. */

@@ -125,6 +125,7 @@ function describe(i: InstanceRecord): string {
     case 'running':
       if (i.health === 'healthy') return `${where} healthy`;
       if (i.health === 'unhealthy') return `${where} unhealthy${i.healthError ? `: ${i.healthError}` : ''}`;
+      if (i.health === 'starting' && i.healthError) return `${where} running, not healthy yet: ${i.healthError}`;
       return `${where} running${i.urls.length ? ` at ${i.urls.join(', ')}` : ''}`;
     case 'exited':
     case 'failed':
