@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { presentSettings } from '@draas/queue-contracts/runtime';
 import { appCommand, buildApps, type App } from './apps.js';
 import { caddyMissing, startLocalCaddy, type LocalCaddy } from './local-caddy.js';
-import { ensurePortFree, REPO_ROOT, startLocalRedis, type LocalRedis } from './local-redis.js';
+import { ensurePortFree, freePort, REPO_ROOT, startLocalRedis, type LocalRedis } from './local-redis.js';
 import { localRunFile, readLocalRun, removeLocalRun, writeLocalRun } from './local-run.js';
 
 const { values } = parseArgs({ options: { deploy: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -46,8 +46,6 @@ const dataDir = settings.DATA_DIR ? path.resolve(settings.DATA_DIR) : path.join(
 const logDir = path.join(dataDir, 'logs');
 mkdirSync(logDir, { recursive: true, mode: 0o700 });
 const port = portSetting('PORT', 5000);
-const routerPort = portSetting('ROUTER_PORT', 8000);
-const routerAdminPort = portSetting('DRAAS_ROUTER_ADMIN_PORT', 2020);
 const domain = settings.DRAAS_DOMAIN ?? 'localhost';
 // `npm run agent` looks in the checkout's .draas/; with another DATA_DIR the file is there instead.
 const runFile = settings.DATA_DIR ? path.join(dataDir, 'npm-start.json') : localRunFile(REPO_ROOT);
@@ -143,6 +141,32 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 /**
+ * The port of a setting of the router: set, exactly that one (taken: the start stops, naming the
+ * setting); unset, its default while free, else `other()` with a line saying so, so that a default
+ * some other program holds (8000 often is) does not stop the README's first command.
+ */
+async function routerPortSetting(setting: string, fallback: number, other: () => Promise<number>): Promise<number> {
+  const wanted = portSetting(setting, fallback);
+  try {
+    await ensurePortFree(wanted, setting);
+    return wanted;
+  } catch (err) {
+    if (settings[setting] !== undefined) throw err;
+  }
+  const chosen = await other();
+  say(`note: ${setting} ${wanted} is in use on 127.0.0.1, so ${chosen} this time (set ${setting} to choose)`);
+  return chosen;
+}
+
+/** The first free port after `from` (100 tried), else any free one. */
+async function nextFreePort(from: number): Promise<number> {
+  for (let candidate = from + 1; candidate <= Math.min(from + 100, 65535); candidate++) {
+    if (await ensurePortFree(candidate).then(() => true, () => false)) return candidate;
+  }
+  return freePort();
+}
+
+/**
  * The router: ROUTER_ADMIN_URLS as the user set it (routers of their own), else a private Caddy with
  * its storage and log under DATA_DIR/caddy, its admin API on 127.0.0.1:DRAAS_ROUTER_ADMIN_PORT. A
  * machine without caddy gets a loud warning and no router, so that DRaaS still runs (its apps then
@@ -150,6 +174,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
  * that says where apps answer.
  */
 async function startRouter(): Promise<{ env: Record<string, string>; line: string }> {
+  const routerPort = portSetting('ROUTER_PORT', 8000);
   const scheme = settings.ROUTER_HTTPS === 'internal' || settings.ROUTER_HTTPS === 'auto' ? 'https' : 'http';
   const address = `${scheme}://<app>.${domain}:${routerPort}/`;
   if (settings.ROUTER_ADMIN_URLS) return { env: {}, line: `${address}   (the routers of ROUTER_ADMIN_URLS)` };
@@ -164,11 +189,12 @@ async function startRouter(): Promise<{ env: Record<string, string>; line: strin
     ].join('\n'));
     return { env: {}, line: `none: caddy is not installed (./scripts/install-deps.sh); apps answer only at their instances' URLs` };
   }
-  // Caddy takes ROUTER_PORT when the scheduler loads the routes: a port taken stops the start now,
-  // naming the setting, rather than every route load failing later.
-  await ensurePortFree(routerPort, 'ROUTER_PORT');
+  // Caddy takes ROUTER_PORT when the scheduler loads the routes: checked now, rather than every
+  // route load failing later.
+  const servedPort = await routerPortSetting('ROUTER_PORT', routerPort, () => nextFreePort(routerPort));
+  const adminPort = await routerPortSetting('DRAAS_ROUTER_ADMIN_PORT', 2020, freePort);
   const caddyDir = path.join(dataDir, 'caddy');
-  caddy = await startLocalCaddy({ dataDir: caddyDir, adminPort: routerAdminPort, portSetting: 'DRAAS_ROUTER_ADMIN_PORT', ownProcessGroup: true });
+  caddy = await startLocalCaddy({ dataDir: caddyDir, adminPort, portSetting: 'DRAAS_ROUTER_ADMIN_PORT', ownProcessGroup: true });
   const started = caddy;
   started.process.once('exit', (code, signal) => {
     if (stopping) return;
@@ -177,8 +203,8 @@ async function startRouter(): Promise<{ env: Record<string, string>; line: strin
   });
   say(`router     caddy, admin API ${started.adminUrl} (storage and log in ${shown(caddyDir)})`);
   return {
-    env: { ROUTER_ADMIN_URLS: started.adminUrl, DRAAS_DOMAIN: domain, ROUTER_PORT: String(routerPort) },
-    line: address,
+    env: { ROUTER_ADMIN_URLS: started.adminUrl, DRAAS_DOMAIN: domain, ROUTER_PORT: String(servedPort) },
+    line: `${scheme}://<app>.${domain}:${servedPort}/`,
   };
 }
 

@@ -1,8 +1,8 @@
 // `npm start` as a user runs it (tsx scripts/start.ts), with a data folder (DATA_DIR), ports and an
 // agent id of its own, so that it never meets the checkout's .draas/ or a developer's npm start. It
 // starts a private Caddy beside its Redis, gives the scheduler the router settings, prints where apps
-// answer, and stops Caddy with everything else on Ctrl-C. A ROUTER_PORT that is taken stops the start
-// naming the setting.
+// answer, and stops Caddy with everything else on Ctrl-C. A ROUTER_PORT that is set and taken stops
+// the start naming the setting; the default one taken (8000 often is), another port is used and said.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -37,6 +37,16 @@ function processes(match: (argv: string[], env: string[]) => boolean): number[] 
   return found;
 }
 
+/** Holds 127.0.0.1:port, as another program would; null when another program holds it already. */
+async function hold(port: number): Promise<Server | null> {
+  const server = createServer();
+  const held = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  return held ? server : null;
+}
+
 /** Resolves with the exit code, or 'running' when the process is still there after `ms`. */
 const exitWithin = (proc: Proc, ms: number) => Promise.race([proc.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), ms))]);
 
@@ -64,12 +74,16 @@ describe.skipIf(infraMissing !== null || noCaddy !== null)('npm start: the route
     return { proc, dataDir, ports };
   }
 
-  it('runs a private Caddy, gives its admin API to the scheduler, prints the apps\' address, and stops Caddy on Ctrl-C', async () => {
-    const { proc, dataDir, ports } = await npmStart();
+  async function up(proc: Proc) {
     await waitFor('npm start to be up', async () => {
       if (proc.child.exitCode !== null) throw new Error(`npm start exited: ${proc.output.join('\n')}`);
       return proc.output.includes('Ctrl-C stops everything.');
     }, 120_000, 200);
+  }
+
+  it('runs a private Caddy, gives its admin API to the scheduler, prints the apps\' address, and stops Caddy on Ctrl-C', async () => {
+    const { proc, dataDir, ports } = await npmStart();
+    await up(proc);
     const adminUrl = `http://127.0.0.1:${ports.DRAAS_ROUTER_ADMIN_PORT}`;
     expect(proc.output).toContain(`apps       http://<app>.localhost:${ports.ROUTER_PORT}/`);
     expect(proc.output).toContainEqual(expect.stringMatching(new RegExp(`^router     caddy, admin API ${adminUrl} \\(storage and log in ${dataDir}/caddy\\)$`)));
@@ -107,5 +121,45 @@ describe.skipIf(infraMissing !== null || noCaddy !== null)('npm start: the route
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
+  });
+});
+
+describe.skipIf(infraMissing !== null || noCaddy !== null)('npm start: default router ports held by another program', () => {
+  const held: Server[] = [];
+  let proc: Proc | null = null;
+  let dataDir: string | null = null;
+  afterEach(async () => {
+    await proc?.stop('SIGINT');
+    for (const server of held.splice(0)) await new Promise((resolve) => server.close(resolve));
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves apps on another port and says so, instead of stopping the README\'s first command', async () => {
+    // 8000 and 2020 taken, by this test or by whatever holds them already.
+    for (const port of [8000, 2020]) {
+      const server = await hold(port);
+      if (server) held.push(server);
+    }
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'draas-npm-start-'));
+    proc = launch('npm start', TSX, ['--conditions=draas-source', path.join(REPO_ROOT, 'scripts/start.ts')], REPO_ROOT, {
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      DRAAS_REDIS_PORT: String(await freePort()),
+      AGENT_ID: `npm-start-test-${randomBytes(3).toString('hex')}`,
+      DRAAS_TOKEN: randomBytes(24).toString('hex'),
+    });
+    const running = proc;
+    await waitFor('npm start to be up', async () => {
+      if (running.child.exitCode !== null) throw new Error(`npm start exited: ${running.output.join('\n')}`);
+      return running.output.includes('Ctrl-C stops everything.');
+    }, 120_000, 200);
+    const routerNote = running.output.find((l) => l.startsWith('note: ROUTER_PORT 8000 is in use on 127.0.0.1, so '));
+    const routerPort = Number(/so (\d+) this time/.exec(routerNote ?? '')?.[1]);
+    expect(routerPort).toBeGreaterThan(8000);
+    expect(running.output).toContain(`apps       http://<app>.localhost:${routerPort}/`);
+    const adminNote = running.output.find((l) => l.startsWith('note: DRAAS_ROUTER_ADMIN_PORT 2020 is in use on 127.0.0.1, so '));
+    const adminPort = Number(/so (\d+) this time/.exec(adminNote ?? '')?.[1]);
+    expect(adminPort).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${adminPort}/config/`, { signal: AbortSignal.timeout(5000) })).ok).toBe(true);
   });
 });
