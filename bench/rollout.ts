@@ -161,7 +161,7 @@ class Upstreams {
 }
 
 /** Part one: the same load straight to one container and through the router, alternately. */
-async function routerCost(upstreams: Upstreams, router: RouterSync, table: (dials: string[]) => RoutingTable, quick: boolean): Promise<{ rows: Row[]; notes: string[] }> {
+async function routerCost(upstreams: Upstreams, router: RouterSync, table: (dials: string[]) => RoutingTable, caddyPid: number, quick: boolean): Promise<{ rows: Row[]; notes: string[] }> {
   const [a, b] = [await upstreams.start('a'), await upstreams.start('b')];
   await router.sync(table([a, b]));
   const routerPort = table([]).port;
@@ -175,9 +175,16 @@ async function routerCost(upstreams: Upstreams, router: RouterSync, table: (dial
   await load(routed, 500, 5000);
   const straight: LoadResult[] = [];
   const through: LoadResult[] = [];
+  // CPU time of Caddy and of this process (the load) during the passes through the router.
+  let caddyMs = 0;
+  let clientMs = 0;
+  const cpuOf = (pid: number) => cpuSnapshot().get(pid)?.ms ?? 0;
   for (let pass = 0; pass < passes; pass++) {
     straight.push(await load(direct, count, limitMs));
+    const [caddy0, client0] = [cpuOf(caddyPid), cpuOf(process.pid)];
     through.push(await load(routed, count, limitMs));
+    caddyMs += cpuOf(caddyPid) - caddy0;
+    clientMs += cpuOf(process.pid) - client0;
   }
   const oneStraight: LoadResult[] = [];
   const oneThrough: LoadResult[] = [];
@@ -203,7 +210,7 @@ async function routerCost(upstreams: Upstreams, router: RouterSync, table: (dial
       { metric: 'failed requests through the router', value: errors, unit: '', baseline: s.errors + s1.errors, goal: '0', met: errors === 0 },
     ],
     notes: [
-      `router cost: ${passes} pass(es) of at most ${count} GETs (${limitMs / 1000} s limit each), ${CONCURRENCY} at a time over keep-alive connections, then of at most ${single} GETs one at a time, through a private Caddy (Host web.localhost, round robin over 2 containers of a Node HTTP server) and, as the baseline, straight to one container's published port, alternately; ${t.requests} + ${t1.requests} and ${s.requests} + ${s1.requests} answered; p50 one at a time +${round(p50t - p50s, 2)} ms.${firstError ? ` First error: ${firstError}.` : ''}`,
+      `router cost: ${passes} pass(es) of at most ${count} GETs (${limitMs / 1000} s limit each), ${CONCURRENCY} at a time over keep-alive connections, then of at most ${single} GETs one at a time, through a private Caddy (Host web.localhost, round robin over 2 containers of a Node HTTP server) and, as the baseline, straight to one container's published port, alternately; ${t.requests} + ${t1.requests} and ${s.requests} + ${s1.requests} answered; p50 one at a time +${round(p50t - p50s, 2)} ms. CPU per request through the router, ${CONCURRENCY} at a time: Caddy ${Math.round((1000 * caddyMs) / t.requests)} µs, the load's client ${Math.round((1000 * clientMs) / t.requests)} µs; Caddy shares the machine's ${os.cpus().length} cores with the client, Docker's port proxy and the containers, as a router on an edge machine of its own would not.${firstError ? ` First error: ${firstError}.` : ''}`,
     ],
   };
 }
@@ -271,7 +278,7 @@ const bench: Bench = async ({ quick }) => {
 
     const cpu0 = cpuSnapshot();
     const t0 = performance.now();
-    const cost = await routerCost(upstreams, router, table, quick);
+    const cost = await routerCost(upstreams, router, table, caddy.process.pid as number, quick);
     await upstreams.removeAll();
 
     const byHand = await rolloutByHand(upstreams, router, table);
