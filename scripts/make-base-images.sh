@@ -311,7 +311,8 @@ make_caddy() {
   local caddy version label
   caddy=$(command -v caddy 2>/dev/null) || { echo "$CADDY_IMAGE skipped: no caddy on this machine (scripts/install-deps.sh)"; return; }
   caddy=$(readlink -f "$caddy")
-  version=$("$caddy" version | awk '{ print $1; exit }')
+  version=$("$caddy" version 2>/dev/null | awk '{ print $1; exit }') || true
+  [ -n "$version" ] || { echo "$CADDY_IMAGE skipped: \`caddy version\` fails on this machine (scripts/install-deps.sh)"; return; }
   label="r${RECIPE_REV} caddy-${version}"
   if [ "$force" = 0 ] && image_current "$CADDY_IMAGE" "$label"; then
     echo "$CADDY_IMAGE ready (present)"

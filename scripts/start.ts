@@ -187,7 +187,7 @@ async function startRouter(): Promise<{ env: Record<string, string>; line: strin
       '!!! instances\' own URLs. Install Caddy (./scripts/install-deps.sh) and start again.',
       '',
     ].join('\n'));
-    return { env: {}, line: `none: caddy is not installed (./scripts/install-deps.sh); apps answer only at their instances' URLs` };
+    return { env: {}, line: `none (no usable caddy, see the warning above): apps answer only at their instances' URLs` };
   }
   // Caddy takes ROUTER_PORT when the scheduler loads the routes: checked now, rather than every
   // route load failing later.

@@ -3,8 +3,9 @@
 // starts a private Caddy beside its Redis, gives the scheduler the router settings, prints where apps
 // answer, and stops Caddy with everything else on Ctrl-C. A ROUTER_PORT that is set and taken stops
 // the start naming the setting; the default one taken (8000 often is), another port is used and said.
+// Without a usable caddy, npm start warns loudly and runs without a router.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +108,22 @@ describe.skipIf(infraMissing !== null || noCaddy !== null)('npm start: the route
     expect(proc.output).toContain('stopped.');
     expect(caddyPids.filter(processAlive)).toEqual([]);
     await expect(fetch(`${adminUrl}/config/`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+  });
+
+  it('warns loudly and runs without a router when caddy does not work, the scheduler then having none', async () => {
+    const fakeBin = mkdtempSync(path.join(os.tmpdir(), 'draas-no-caddy-'));
+    dirs.push(fakeBin);
+    writeFileSync(path.join(fakeBin, 'caddy'), '#!/bin/sh\necho "caddy: broken on purpose" >&2\nexit 1\n');
+    chmodSync(path.join(fakeBin, 'caddy'), 0o755);
+    const { proc, dataDir } = await npmStart({ PATH: `${fakeBin}:${process.env.PATH ?? ''}` });
+    await up(proc);
+    const output = proc.output.join('\n');
+    expect(output).toContain('!!! warning: no router. caddy version failed (caddy: broken on purpose); run ./scripts/install-deps.sh');
+    expect(proc.output).toContain("apps       none (no usable caddy, see the warning above): apps answer only at their instances' URLs");
+    expect(processes((argv) => argv.some((a) => a.startsWith(dataDir)) && argv[0]?.endsWith('caddy') === true)).toEqual([]);
+    const [scheduler] = processes((argv, env) => argv.some((a) => a.endsWith('apps/scheduler/dist/index.js')) && env.includes(`DATA_DIR=${dataDir}`));
+    expect(scheduler).toBeDefined();
+    expect(readFileSync(`/proc/${scheduler}/environ`, 'utf8').split('\0').filter((e) => e.startsWith('ROUTER_ADMIN_URLS='))).toEqual([]);
   });
 
   it('stops at once, naming ROUTER_PORT, when something else holds that port, and leaves no Caddy behind', async () => {
