@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   failover: () => import('./failover.js'),
   footprint: () => import('./footprint.js'),
   'image-distribution': () => import('./image-distribution.js'),
+  rollout: () => import('./rollout.js'),
 };
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: 'boolean', default: false } } });

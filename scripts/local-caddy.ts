@@ -3,7 +3,7 @@
 // CA under the data folder given, its log in a file. It starts with no routes; the scheduler's
 // RouterSync (apps/scheduler/src/router/) loads them through the admin API, and loads them again
 // after this Caddy restarts, since nothing here is saved (admin.config.persist=false).
-// Not started by `npm start` yet: that comes with the apps model of issue 14.
+// `npm start` runs one (scripts/start.ts, under .draas/caddy); the tests and `npm run bench -- rollout` too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

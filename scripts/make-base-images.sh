@@ -7,6 +7,10 @@
 #   draas/redis:local            FROM scratch: the host's redis-server and redis-cli with their
 #                                  shared libraries, busybox as the shell (docker-compose.yml's
 #                                  REDIS_IMAGE where no registry is reachable)
+#   draas/caddy:local            FROM scratch: the host's caddy (Debian's package) with its shared
+#                                  libraries, busybox as the shell, the official caddy image's
+#                                  layout (docker-compose.yml's CADDY_IMAGE where no registry is
+#                                  reachable)
 # Quick when the images exist and match this script and the host's node; --force rebuilds.
 # The integration tests' global setup calls it, so it prints one line per image and keeps
 # docker's output in a log that is shown only when something fails.
@@ -31,6 +35,7 @@ RECIPE_REV=1
 BUSYBOX_IMAGE=draas/busybox:local
 NODE_ALIAS=draas/node:local
 REDIS_IMAGE=draas/redis:local
+CADDY_IMAGE=draas/caddy:local
 BUSYBOX_BIN=/bin/busybox
 
 die() { echo "make-base-images: $*" >&2; exit 1; }
@@ -113,8 +118,8 @@ http_get() {
     })();' "$1"
 }
 
-# Starts `docker run -d -p 127.0.0.1::PORT IMAGE CMD...`, GETs / on the published port and checks
-# the body contains WANT.
+# Starts `docker run -d -p 127.0.0.1::PORT IMAGE CMD...`, GETs / (or CHECK_PATH) on the published
+# port and checks the body contains WANT.
 check_published_http() {
   local image=$1 port=$2 want=$3 hostport body
   shift 3
@@ -122,7 +127,7 @@ check_published_http() {
     || fail "$image: could not start a test server"
   hostport=$(docker port "$verify_container" "$port/tcp" | grep -m1 '^127\.0\.0\.1:') \
     || fail "$image: port $port was not published on 127.0.0.1"
-  if ! body=$(http_get "http://$hostport/" 2>>"$log") || [[ "$body" != *"$want"* ]]; then
+  if ! body=$(http_get "http://$hostport${CHECK_PATH:-/}" 2>>"$log") || [[ "$body" != *"$want"* ]]; then
     docker logs "$verify_container" >>"$log" 2>&1 || true
     fail "$image: the test server on $hostport did not answer '$want' (got '${body:-nothing}')"
   fi
@@ -302,6 +307,54 @@ EOF
   echo "$REDIS_IMAGE ready (built)"
 }
 
+make_caddy() {
+  local caddy version label
+  caddy=$(command -v caddy 2>/dev/null) || { echo "$CADDY_IMAGE skipped: no caddy on this machine (scripts/install-deps.sh)"; return; }
+  caddy=$(readlink -f "$caddy")
+  version=$("$caddy" version 2>/dev/null | awk '{ print $1; exit }') || true
+  [ -n "$version" ] || { echo "$CADDY_IMAGE skipped: \`caddy version\` fails on this machine (scripts/install-deps.sh)"; return; }
+  label="r${RECIPE_REV} caddy-${version}"
+  if [ "$force" = 0 ] && image_current "$CADDY_IMAGE" "$label"; then
+    echo "$CADDY_IMAGE ready (present)"
+    return
+  fi
+  local ctx="$work/caddy" root
+  root="$ctx/rootfs"
+  mkdir -p "$root/bin" "$root/usr/bin" "$root/etc/caddy" "$root/data" "$root/config"
+  cp "$BUSYBOX_BIN" "$root/bin/busybox"
+  cp "$caddy" "$root/usr/bin/caddy"
+  copy_shared_libs "$caddy" "$root"
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$root/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
+  printf '%s\n' 'hosts: files dns' >"$root/etc/nsswitch.conf"
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    # ACME (ROUTER_HTTPS=auto) talks to Let's Encrypt over TLS.
+    mkdir -p "$root/etc/ssl/certs"
+    cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  fi
+  # The official caddy image's environment, folders and command, so docker-compose.yml runs either.
+  cat >"$ctx/Dockerfile" <<EOF
+FROM scratch
+COPY rootfs/ /
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && mkdir -p /tmp && chmod 1777 /tmp"]
+ENV PATH=/usr/bin:/bin XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data
+LABEL draas.base-image="$label" org.opencontainers.image.description="host caddy ${version} on scratch, made by DRaaS scripts/make-base-images.sh"
+WORKDIR /srv
+EXPOSE 80 443 2019
+CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]
+EOF
+  build_image "$CADDY_IMAGE" "$ctx"
+  local out
+  out=$(run_in "$CADDY_IMAGE" caddy version) || fail "$CADDY_IMAGE: caddy does not run"
+  [[ "$out" == "$version"* ]] || fail "$CADDY_IMAGE: caddy version printed '$out'"
+  # As docker-compose.yml runs it: the admin API on every interface of the container (published here
+  # for the check only), its config written by sh.
+  CHECK_PATH=/config/ check_published_http "$CADDY_IMAGE" 2019 '"listen":"0.0.0.0:2019"' \
+    sh -c 'echo "{\"admin\":{\"listen\":\"0.0.0.0:2019\"}}" > /tmp/c.json && exec caddy run --config /tmp/c.json'
+  echo "$CADDY_IMAGE ready (built)"
+}
+
 make_busybox
 make_node
 make_redis
+make_caddy

@@ -1,7 +1,9 @@
 // The whole stack from docker-compose.yml: Redis with redis.conf, the scheduler and an
 // agent, both on this machine's Docker socket, built from the project's Dockerfile on the locally
-// made base images (no registry here). A ZIP uploaded through the scheduler's published port is
-// built by the containerized scheduler, run by the containerized agent, and answers on its URL.
+// made base images (no registry here), and the router (Caddy from this machine's caddy,
+// draas/caddy:local). A ZIP uploaded through the scheduler's published port is built by the
+// containerized scheduler, run by the containerized agent, and answers on its URL. The router runs,
+// its admin API answers the scheduler's container on the Compose network and is not published.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -18,7 +20,7 @@ describe.skipIf(infraMissing !== null)('docker compose', () => {
   it('brings up Redis, the scheduler and an agent, and deploys an uploaded folder through them', async () => {
     const token = randomBytes(24).toString('hex');
     const agentId = `compose-test-${randomBytes(3).toString('hex')}`;
-    const [schedulerPort, healthPort] = [await freePort(), await freePort()];
+    const [schedulerPort, healthPort, routerPort] = [await freePort(), await freePort(), await freePort()];
     // One project name: its images are rebuilt only when the sources change.
     const compose = (...args: string[]) =>
       run('docker-compose', ['-p', 'draas-compose-test', ...args], {
@@ -32,6 +34,8 @@ describe.skipIf(infraMissing !== null)('docker compose', () => {
           DRAAS_TOKEN: token,
           NODE_IMAGE: 'draas/node:local',
           REDIS_IMAGE: 'draas/redis:local',
+          CADDY_IMAGE: 'draas/caddy:local',
+          ROUTER_PORT: String(routerPort),
           SCHEDULER_PORT: String(schedulerPort),
           AGENT_HEALTH_PORT: String(healthPort),
           AGENT_ID: agentId,
@@ -53,6 +57,24 @@ describe.skipIf(infraMissing !== null)('docker compose', () => {
         return body.agents.some((a) => a.agentId === agentId && a.state === 'online');
       }, 60_000, 250);
       await waitFor('the agent health port', async () => (await fetch(`http://127.0.0.1:${healthPort}/healthz`, { signal: AbortSignal.timeout(2000) })).ok, 30_000, 250);
+
+      // The router: running, its admin API answering the scheduler's container at the address the
+      // scheduler is given, with the config Compose started it with; only ROUTER_PORT published.
+      const routerId = (await compose('ps', '-q', 'router')).stdout.trim();
+      expect(routerId).not.toBe('');
+      const router = await docker.getContainer(routerId).inspect();
+      expect(router.State.Running).toBe(true);
+      expect(router.Config.Image).toBe('draas/caddy:local');
+      expect(router.NetworkSettings.Ports['2019/tcp'] ?? null).toBeNull();
+      expect(router.NetworkSettings.Ports[`${routerPort}/tcp`]?.[0]?.HostPort).toBe(String(routerPort));
+      const schedulerEnv = (await compose('exec', '-T', 'scheduler', 'node', '-p', 'process.env.ROUTER_ADMIN_URLS')).stdout.trim();
+      expect(schedulerEnv).toBe('http://router:2019');
+      const adminConfig = await waitFor('the router\'s admin API from the scheduler\'s container', async () => {
+        const { stdout } = await compose('exec', '-T', 'scheduler', 'node', '-e',
+          "fetch(process.env.ROUTER_ADMIN_URLS + '/config/', { signal: AbortSignal.timeout(5000) }).then(async (r) => { if (!r.ok) process.exit(1); console.log(await r.text()); })");
+        return JSON.parse(stdout) as { admin?: { listen?: string }; storage?: { root?: string } };
+      }, 30_000, 500);
+      expect(adminConfig).toMatchObject({ admin: { listen: '0.0.0.0:2019' }, storage: { root: '/data/caddy' } });
 
       const zip = makeZip([
         { name: 'Dockerfile', data: 'FROM draas/busybox:local\nEXPOSE 8080\nCMD ["sh", "-c", "mkdir -p /tmp/w && echo through-compose > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w"]\n' },
