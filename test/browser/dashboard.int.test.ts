@@ -569,6 +569,24 @@ CMD ["sh", "-c", "mkdir -p /tmp/www && echo ${page} > /tmp/www/index.html && exe
     await page.close();
   });
 
+  it('fits the app page and the overview\'s apps on a 390 px phone, light and dark', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await context.storageState(), isMobile: true });
+    phone.setDefaultTimeout(WAIT);
+    const page = watch(await phone.newPage());
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(url('/dashboard/apps/web'));
+      await waitForText(page, '#versions-body tr[data-id="3"]', 'v3');
+      await streamUp(page);
+      expect(await noHorizontalScroll(page), `app page, ${scheme}`).toBeLessThanOrEqual(390);
+      await shot(page, `app-390-${scheme}`);
+    }
+    await page.goto(url('/dashboard'));
+    await page.locator('#apps-body tr[data-id="web"]').waitFor();
+    expect(await noHorizontalScroll(page), 'overview').toBeLessThanOrEqual(390);
+    await phone.close();
+  });
+
   it('answers a friendly 404 page for an unknown app', async () => {
     const page = watch(await context.newPage());
     const res = await page.goto(url('/dashboard/apps/nope'));
