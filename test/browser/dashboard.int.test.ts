@@ -549,9 +549,9 @@ CMD ["sh", "-c", "mkdir -p /tmp/www && echo ${page} > /tmp/www/index.html && exe
   });
 
   it('shows the API\'s refusal of a rollback with nothing to roll back to', async () => {
-    // An app whose only version crashes: never healthy (with or without health reports), so there
-    // is no earlier healthy version, and the API answers 409.
-    await buildTestImage(CRASH_IMAGE, 'FROM draas/busybox:local\nCMD ["sh", "-c", "exit 3"]');
+    // An app whose only version crashes: never healthy (with or without health reports: its port
+    // never accepts a connection), so its rollout fails, nothing serves, and the API answers 409.
+    await buildTestImage(CRASH_IMAGE, 'FROM draas/busybox:local\nEXPOSE 8080\nCMD ["sh", "-c", "sleep 1; exit 3"]');
     const crash = await cluster.deployImage({ image: CRASH_IMAGE, app: 'crashy', replicas: 1, restart: 'no' });
     const page = watch(await context.newPage());
     await page.goto(url('/dashboard/apps/crashy'));
@@ -631,8 +631,9 @@ CMD ["sh", "-c", "mkdir -p /tmp/www && echo ${page} > /tmp/www/index.html && exe
     await waitForText(page, '#versions-body tr[data-id="2"] .badge', 'serving', 90_000);
     await waitForText(page, '#versions-body tr[data-id="1"] .badge', 'replaced');
     await waitForText(page, '#a-status', 'running');
-    await waitForText(overview, `${row} td[data-label="Version"]`, 'v2');
-    expect(await text(overview, `${row} td[data-label="Rollout"]`)).toBe('—');
+    // (While rolling out the cell reads "v1 → v2": wait for the rollout's end, live.)
+    await expect.poll(() => text(overview, `${row} td[data-label="Version"]`), { timeout: WAIT }).toBe('v2');
+    await expect.poll(() => text(overview, `${row} td[data-label="Rollout"]`), { timeout: WAIT }).toBe('—');
     await page.locator(`#a-log-of[data-id="${v2.id}"]`).waitFor();
 
     // The default rollback: the previous healthy version, v1, as v3.
