@@ -48,7 +48,7 @@ export function formattersScript(): string {
   return `'use strict';\n// Made by the scheduler at start (assets.ts) from libs/queue-contracts.\nwindow.DRaaS = {\n${entries.join('\n')}\n};\n`;
 }
 
-export const assets = load(['dashboard.css', 'common.js', 'parts.js', 'overview.js', 'log-view.js', 'deployment.js', 'new-deployment.js']);
+export const assets = load(['dashboard.css', 'common.js', 'parts.js', 'overview.js', 'log-view.js', 'deployment.js', 'app.js', 'new-deployment.js']);
 assets.set('formatters.js', makeAsset('formatters.js', formattersScript()));
 
 /** The URL of an asset, with its content hash. */

@@ -1,4 +1,5 @@
-import { DeploymentId, type AgentView, type DeploymentEvent, type DeploymentView } from '@draas/queue-contracts';
+import { AppName, DeploymentId, type AgentView, type AppView, type DeploymentEvent, type DeploymentView } from '@draas/queue-contracts';
+import { appView, appViews } from '../../apps/app-actions.js';
 import type { SchedulerContext } from '../../context.js';
 import { toAgentView } from '../../deployments/views.js';
 import { NotFound } from '../../errors.js';
@@ -14,21 +15,29 @@ export interface DashboardData {
   /** Null for an unknown or malformed id: the page answers a friendly 404. */
   deployment(id: string): Promise<DeploymentView | null>;
   timeline(id: string): Promise<DeploymentEvent[]>;
+  /** Every app, by name. */
+  apps(): Promise<AppView[]>;
+  /** Null for an unknown or malformed name: the page answers a friendly 404. */
+  app(name: string): Promise<AppView | null>;
+}
+
+/** A view, or null when it does not exist (NotFound). */
+async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof NotFound) return null;
+    throw err;
+  }
 }
 
 export function contextData(ctx: SchedulerContext): DashboardData {
   return {
     agents: async () => (await ctx.agents.list()).map(toAgentView),
     deployments: (limit) => listViews(ctx, limit),
-    async deployment(id) {
-      if (!DeploymentId.safeParse(id).success) return null;
-      try {
-        return await deploymentView(ctx, id);
-      } catch (err) {
-        if (err instanceof NotFound) return null;
-        throw err;
-      }
-    },
+    deployment: async (id) => (DeploymentId.safeParse(id).success ? orNull(() => deploymentView(ctx, id)) : null),
     timeline: (id) => ctx.events.timeline(id),
+    apps: async () => (await appViews(ctx)).sort((a, b) => a.name.localeCompare(b.name)),
+    app: async (name) => (AppName.safeParse(name).success ? orNull(() => appView(ctx, name)) : null),
   };
 }

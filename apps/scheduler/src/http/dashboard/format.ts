@@ -1,4 +1,4 @@
-import type { DeploymentStatus, InstanceStatus } from '@draas/queue-contracts';
+import type { AppStatus, DeploymentStatus, InstanceHealth, InstanceStatus, VersionState } from '@draas/queue-contracts';
 
 // Pure display helpers for the server-rendered pages: the only renderer of the dashboard's markup
 // (the browser swaps in what the server renders; see routes.tsx). Times are written as instants
@@ -7,8 +7,12 @@ import type { DeploymentStatus, InstanceStatus } from '@draas/queue-contracts';
 
 export type Tone = 'ok' | 'busy' | 'wait' | 'bad' | 'off';
 
-const tones: Record<DeploymentStatus | InstanceStatus | 'online' | 'offline', Tone> = {
+type Shown = DeploymentStatus | InstanceStatus | AppStatus | VersionState | InstanceHealth | 'online' | 'offline' | 'retiring';
+
+const tones: Record<Shown, Tone> = {
   running: 'ok',
+  serving: 'ok',
+  healthy: 'ok',
   online: 'ok',
   queued: 'wait',
   pending: 'wait',
@@ -16,11 +20,18 @@ const tones: Record<DeploymentStatus | InstanceStatus | 'online' | 'offline', To
   built: 'busy',
   scheduled: 'busy',
   starting: 'busy',
+  deploying: 'busy',
+  updating: 'busy',
+  rolling: 'busy',
+  degraded: 'wait',
   failed: 'bad',
+  unhealthy: 'bad',
   lost: 'bad',
   offline: 'bad',
   exited: 'off',
   cancelled: 'off',
+  replaced: 'off',
+  retiring: 'off',
 };
 
 export const toneOf = (status: string): Tone => tones[status as keyof typeof tones] ?? 'off';

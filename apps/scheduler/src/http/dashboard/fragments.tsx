@@ -1,10 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { AgentsBody, AgentsEmpty } from './components/agents-table.js';
+import { appTitle } from './components/app-head.js';
+import { AppsBody, AppsEmpty } from './components/apps-table.js';
 import { deploymentTitle } from './components/deployment-head.js';
 import { DeploymentsBody, DeploymentsEmpty } from './components/deployments-table.js';
 import { pageTitle } from './components/layout.js';
 import { AgentStats, DeploymentStats } from './components/summary.js';
 import { LIST_LIMIT, type DashboardData } from './data.js';
+import { AppParts, LogSource } from './pages/app.js';
 import { DeploymentParts } from './pages/deployment.js';
 
 // The live pages' parts, rendered by the same components as the pages, for the pages' scripts to
@@ -15,14 +18,16 @@ import { DeploymentParts } from './pages/deployment.js';
 //   GET /dashboard/fragments/agents[?id=a&id=b]        agents' count, empty note, rows (all, or those)
 //   GET /dashboard/fragments/deployments[?id=x&id=y]   the same for the overview's deployments
 //   GET /dashboard/fragments/deployments/:id           the deployment page's parts and title; 404 if unknown
+//   GET /dashboard/fragments/apps[?name=a&name=b]      the overview's apps: empty note, rows (all, or those)
+//   GET /dashboard/fragments/apps/:name                the app page's parts and title; 404 if unknown
 //
 // A row body names every listed id in order (`data-ids`) even when it carries only a few rows, so
 // the page knows what to drop, where to put a new row, and which rows it still lacks. An asked-for id
 // that is not listed is simply absent: the page drops its row.
 
-/** `?id=a&id=b`: only these rows; no `id`: all of them. */
-function only<T>(c: Context, all: readonly T[], idOf: (item: T) => string): readonly T[] {
-  const ids = c.req.queries('id');
+/** `?id=a&id=b` (or another `param`): only these rows; none: all of them. */
+function only<T>(c: Context, all: readonly T[], idOf: (item: T) => string, param = 'id'): readonly T[] {
+  const ids = c.req.queries(param);
   if (!ids) return all;
   const wanted = new Set(ids);
   return all.filter((item) => wanted.has(idOf(item)));
@@ -69,6 +74,30 @@ export function fragmentRoutes(data: DashboardData): Hono {
       <>
         <title>{pageTitle(deploymentTitle(deployment))}</title>
         <DeploymentParts deployment={deployment} timeline={timeline} />
+      </>,
+    );
+  });
+
+  app.get('/apps', async (c) => {
+    const apps = await data.apps();
+    return c.html(
+      <>
+        <AppsEmpty count={apps.length} />
+        <table>
+          <AppsBody apps={apps} rows={only(c, apps, (a) => a.name, 'name')} />
+        </table>
+      </>,
+    );
+  });
+
+  app.get('/apps/:name', async (c) => {
+    const view = await data.app(c.req.param('name'));
+    if (!view) return c.text(`There is no app ${c.req.param('name').slice(0, 80)}.`, 404);
+    return c.html(
+      <>
+        <title>{pageTitle(appTitle(view))}</title>
+        <AppParts app={view} />
+        <LogSource app={view} />
       </>,
     );
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
-import { formatAge, formatBytes, type AgentView, type DeploymentEvent, type DeploymentView } from '@draas/queue-contracts';
+import { DEFAULT_ROLLOUT, formatAge, formatBytes, type AgentView, type AppView, type DeploymentEvent, type DeploymentView } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
 import { createAccess } from '../auth.js';
 import { loginRoutes } from '../routes/login.js';
@@ -62,11 +62,39 @@ const timeline: DeploymentEvent[] = [
   { type: 'deployment', version: 1, deploymentId: deployment.id, status: 'failed', instance: null, at: Date.now() },
 ];
 
+/** v1 serves, v2 rolls out (one instance healthy, one failing its check), v1's instance retiring. */
+const webApp: AppView = {
+  name: 'web',
+  address: 'http://web.localhost:8000/',
+  status: 'updating',
+  replicas: 2,
+  healthy: 1,
+  current: 1,
+  target: 2,
+  rollout: DEFAULT_ROLLOUT,
+  versions: [
+    { version: 2, deploymentId: 'mnopqrstuvwx', state: 'rolling', reason: null, everHealthy: false, rollbackOf: null, createdAt: now, status: 'running', image: `draas/web:2${XSS}`, error: null },
+    { version: 1, deploymentId: deployment.id, state: 'serving', reason: `because ${XSS}`, everHealthy: true, rollbackOf: null, createdAt: now, status: 'running', image: 'draas/web:1', error: null },
+  ],
+  instances: [
+    { version: 1, deploymentId: deployment.id, index: 0, attempt: 1, agentId: 'agent-a', status: 'running', health: 'healthy', healthError: null, serving: false, retiring: true, url: 'javascript:alert(3)', error: null },
+    { version: 2, deploymentId: 'mnopqrstuvwx', index: 0, attempt: 1, agentId: 'agent-a', status: 'running', health: 'healthy', healthError: null, serving: true, retiring: false, url: 'http://127.0.0.1:32769', error: null },
+    { version: 2, deploymentId: 'mnopqrstuvwx', index: 1, attempt: 1, agentId: `agent-b${XSS}`, status: 'running', health: 'unhealthy', healthError: `GET / answered 500: ${XSS}`, serving: false, retiring: false, url: null, error: null },
+  ],
+  createdAt: now,
+  updatedAt: now,
+};
+
+/** A name no API accepts, to prove the rows escape it anyway; no router, so no address. */
+const oddApp: AppView = { ...webApp, name: `odd${XSS}`, address: null, status: 'failed', current: null, target: null, healthy: 0, instances: [] };
+
 const data: DashboardData = {
   agents: async () => [agent],
   deployments: async () => [deployment],
-  deployment: async (id) => (id === deployment.id ? deployment : null),
+  deployment: async (id) => (id === deployment.id ? { ...deployment, app: { name: 'web', version: 1 } } : null),
   timeline: async () => timeline,
+  apps: async () => [oddApp, webApp],
+  app: async (name) => [oddApp, webApp].find((a) => a.name === name) ?? null,
 };
 
 const app = dashboardApp(data);
@@ -102,16 +130,68 @@ describe('dashboard pages', () => {
     expect(html).toContain('build failed: &lt;img');
   });
 
+  it('show apps first on the overview: address, status, versions, a dot per instance, rollout progress', async () => {
+    const { html } = await page('/dashboard');
+    expect(html.indexOf('id="apps-body"')).toBeLessThan(html.indexOf('id="agents-body"'));
+    expect(html.indexOf('id="apps-body"')).toBeLessThan(html.indexOf('id="deployments-body"'));
+    expect(html).toContain('<tbody id="apps-body" data-ids="odd&lt;img src=x onerror=alert(1)&gt; web">');
+    const row = html.slice(html.indexOf('<tr data-id="web"'), html.indexOf('</tr>', html.indexOf('<tr data-id="web"')));
+    expect(row).toContain(`data-deployments="mnopqrstuvwx ${deployment.id}"`);
+    expect(row).toContain('href="/dashboard/apps/web"');
+    expect(row).toContain('href="http://web.localhost:8000/"');
+    expect(row).toContain('data-status="updating"');
+    expect(row).toContain('v1 → v2');
+    expect(row).toContain('v2: 1/2 healthy');
+    expect([...row.matchAll(/class="hdot tone-(\w+)" data-state="(\w+)"/g)].map((m) => `${m[2]}:${m[1]}`)).toEqual(['retiring:off', 'healthy:ok', 'unhealthy:bad']);
+    expect(row).toContain('title="v2 #1 on agent-b&lt;img src=x onerror=alert(1)&gt;: unhealthy (GET / answered 500: &lt;img');
+    expect(html).toContain('<p class="empty" id="apps-empty" hidden="">');
+  });
+
+  it('escape the app page, link only http(s) URLs, and follow the rolling version\'s log', async () => {
+    const { res, html } = await page('/dashboard/apps/web');
+    expect(res.status).toBe(200);
+    expectEscaped(html);
+    expect(html).not.toContain('href="javascript:');
+    expect(html).toContain('javascript:alert(3)'); // shown, as text
+    expect(html).toContain('<title>updating · web · DRaaS</title>');
+    expect(html).toContain('because &lt;img');
+    expect(html).toContain('GET / answered 500: &lt;img');
+    expect(html).toContain('draas/web:2&lt;img');
+    // The address comes first, right under the title.
+    expect(html.indexOf('id="a-address"')).toBeLessThan(html.indexOf('id="a-details"'));
+    expect(html).toContain('href="/dashboard/deployments/mnopqrstuvwx"');
+    expect(html).toContain('id="a-log-of" data-id="mnopqrstuvwx"');
+    expect(html).toContain('<option value="1">v1 (serving)</option>');
+    expect(html).toMatch(/<tr data-id="2">[\s\S]*?data-status="rolling"/);
+    expect(html).toContain('data-app-name="web"');
+  });
+
+  it('say on a version\'s deployment page which app it belongs to', async () => {
+    const { html } = await page(`/dashboard/deployments/${deployment.id}`);
+    expect(html).toMatch(/id="d-app">v1 of app <a class="strong" href="\/dashboard\/apps\/web">web<\/a>/);
+  });
+
+  it('answer a friendly 404 page for an unknown or malformed app name', async () => {
+    const unknown = await page('/dashboard/apps/nope');
+    expect(unknown.res.status).toBe(404);
+    expect(unknown.html).toContain('There is no app nope');
+    const malformed = await page(`/dashboard/apps/${encodeURIComponent('<b>x</b>')}`);
+    expect(malformed.res.status).toBe(404);
+    expect(malformed.html).toContain('&quot;&lt;b&gt;x&lt;/b&gt;&quot; is not an app name');
+  });
+
   it('forbid inline scripts with a Content-Security-Policy', async () => {
-    const fragments = ['/dashboard/fragments/agents', '/dashboard/fragments/deployments?id=x', `/dashboard/fragments/deployments/${deployment.id}`, '/dashboard/fragments/deployments/nope'];
-    for (const path of ['/dashboard', '/dashboard/new', `/dashboard/deployments/${deployment.id}`, '/dashboard/deployments/nope', '/dashboard/x', ...fragments]) {
+    const fragments = ['/dashboard/fragments/agents', '/dashboard/fragments/deployments?id=x', `/dashboard/fragments/deployments/${deployment.id}`, '/dashboard/fragments/deployments/nope', '/dashboard/fragments/apps', '/dashboard/fragments/apps/web', '/dashboard/fragments/apps/nope'];
+    for (const path of ['/dashboard', '/dashboard/new', `/dashboard/deployments/${deployment.id}`, '/dashboard/deployments/nope', '/dashboard/apps/web', '/dashboard/apps/nope', '/dashboard/x', ...fragments]) {
       expect((await app.request(path)).headers.get('content-security-policy'), path).toMatch(/default-src 'none'; script-src 'self';/);
     }
-    const { html } = await page('/dashboard');
-    expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/);
-    // No event-handler attribute on any element (attribute values, which may quote anything, aside).
-    const tags = (html.match(/<[a-z][^>]*>/gi) ?? []).map((tag) => tag.replace(/"[^"]*"/g, '""'));
-    expect(tags.filter((tag) => /\son[a-z]+=/i.test(tag))).toEqual([]);
+    for (const path of ['/dashboard', '/dashboard/apps/web']) {
+      const { html } = await page(path);
+      expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/);
+      // No event-handler attribute on any element (attribute values, which may quote anything, aside).
+      const tags = (html.match(/<[a-z][^>]*>/gi) ?? []).map((tag) => tag.replace(/"[^"]*"/g, '""'));
+      expect(tags.filter((tag) => /\son[a-z]+=/i.test(tag)), path).toEqual([]);
+    }
   });
 
   it('answer a friendly 404 page for an unknown or malformed id', async () => {
@@ -146,6 +226,8 @@ describe('dashboard fragments', () => {
     deployments: async () => listed,
     deployment: async (id) => listed.find((d) => d.id === id) ?? null,
     timeline: async () => timeline,
+    apps: async () => [oddApp, webApp],
+    app: async (name) => [oddApp, webApp].find((a) => a.name === name) ?? null,
   });
   const get = async (path: string) => {
     const res = await two.request(path);
@@ -204,8 +286,35 @@ describe('dashboard fragments', () => {
     }
   });
 
+  it('render the apps\' rows and the app page\'s parts as the pages do, and answer 404 for an unknown app', async () => {
+    const { html: overview } = await get('/dashboard');
+    const apps = await get('/dashboard/fragments/apps?name=web&name=zzz');
+    expect(apps.res.status).toBe(200);
+    const appIds = (html: string) => [...html.matchAll(/<tr data-id="([^"]+)" data-deployments=/g)].map((m) => m[1]);
+    expect(appIds(apps.html)).toEqual(['web']);
+    const start = apps.html.indexOf('<tr data-id="web"');
+    expect(overview).toContain(apps.html.slice(start, apps.html.indexOf('</tr>', start) + 5));
+    expect(appIds((await get('/dashboard/fragments/apps')).html)).toEqual([`odd${XSS.replace(/</g, '&lt;').replace(/>/g, '&gt;')}`, 'web']);
+    expect(apps.html).toContain('<p class="empty" id="apps-empty" hidden="">');
+
+    const { html: pageHtml } = await get('/dashboard/apps/web');
+    const { res, html } = await get('/dashboard/fragments/apps/web');
+    expect(res.status).toBe(200);
+    const title = /^<title>([^<]*)<\/title>/.exec(html);
+    expect(title?.[1]).toBe('updating · web · DRaaS');
+    const parts = html.slice(title?.[0].length);
+    const logOf = parts.indexOf('<span class="hint log-source" id="a-log-of"');
+    expect(logOf).toBeGreaterThan(0);
+    expect(pageHtml).toContain(parts.slice(0, logOf));
+    expect(pageHtml).toContain(parts.slice(logOf));
+    for (const id of ['a-head', 'a-status', 'a-address', 'a-details', 'a-rollback', 'a-versions', 'a-instances']) expect(parts).toContain(`id="${id}"`);
+    const missing = await two.request('/dashboard/fragments/apps/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^text\/plain/);
+  });
+
   it('escape every user-controlled string', async () => {
-    for (const path of ['/dashboard/fragments/agents', '/dashboard/fragments/deployments', `/dashboard/fragments/deployments/${deployment.id}`]) {
+    for (const path of ['/dashboard/fragments/agents', '/dashboard/fragments/deployments', `/dashboard/fragments/deployments/${deployment.id}`, '/dashboard/fragments/apps', '/dashboard/fragments/apps/web']) {
       const { html } = await get(path);
       expectEscaped(html);
       expect(html, path).not.toContain('href="javascript:');

@@ -4,6 +4,7 @@ import { pageHeaders } from '../routes/page.js';
 import { assetRoutes } from './assets.js';
 import { contextData, LIST_LIMIT, type DashboardData } from './data.js';
 import { fragmentRoutes } from './fragments.js';
+import { AppPage } from './pages/app.js';
 import { DeploymentPage } from './pages/deployment.js';
 import { NewDeploymentPage } from './pages/new.js';
 import { NotFoundPage } from './pages/not-found.js';
@@ -26,8 +27,8 @@ export function dashboardApp(data: DashboardData): Hono {
   app.use('/dashboard/*', headers);
 
   app.get('/dashboard', async (c) => {
-    const [agents, deployments] = await Promise.all([data.agents(), data.deployments(LIST_LIMIT)]);
-    return c.html(<OverviewPage agents={agents} deployments={deployments} now={Date.now()} />);
+    const [agents, deployments, apps] = await Promise.all([data.agents(), data.deployments(LIST_LIMIT), data.apps()]);
+    return c.html(<OverviewPage agents={agents} deployments={deployments} apps={apps} now={Date.now()} />);
   });
 
   app.get('/dashboard/new', (c) => c.html(<NewDeploymentPage />));
@@ -43,6 +44,18 @@ export function dashboardApp(data: DashboardData): Hono {
     }
     const timeline = await data.timeline(deployment.id);
     return c.html(<DeploymentPage deployment={deployment} timeline={timeline} now={Date.now()} />);
+  });
+
+  app.get('/dashboard/apps/:name', async (c) => {
+    const name = c.req.param('name');
+    const view = await data.app(name);
+    if (!view) {
+      const message = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)
+        ? `There is no app ${name}. It may have been destroyed, or the link is from another DRaaS.`
+        : `"${name.slice(0, 80)}" is not an app name: a name is lowercase letters, digits and dashes.`;
+      return c.html(<NotFoundPage message={message} />, 404);
+    }
+    return c.html(<AppPage app={view} now={Date.now()} />);
   });
 
   app.route('/dashboard/fragments', fragmentRoutes(data));

@@ -152,7 +152,7 @@ window.DRaaS = Object.assign(window.DRaaS, (() => {
   }
 
   /** The header's connection indicator. */
-  function setLive(state, text) {
+  function setLiveState(state, text) {
     const el = document.getElementById('live');
     if (!el) return;
     el.dataset.state = state;
@@ -163,8 +163,10 @@ window.DRaaS = Object.assign(window.DRaaS, (() => {
    * An EventSource with what a page left open all day needs: it says when it is connected, notices a
    * reconnect (the page then re-reads what it may have missed), and starts over after `overflow`.
    * `url` may be a function, read at every new connection (to resume after the last line seen).
+   * `indicator: false`: a second stream of the page, which leaves the header's indicator to the first.
    */
-  function stream(url, handlers, { onResync = () => {}, label = 'Live' } = {}) {
+  function stream(url, handlers, { onResync = () => {}, label = 'Live', indicator = true } = {}) {
+    const setLive = indicator ? setLiveState : () => {};
     let source = null;
     let everOpen = false;
     let dropped = false;
@@ -217,5 +219,5 @@ window.DRaaS = Object.assign(window.DRaaS, (() => {
   showTimes();
   setInterval(showAges, 1000);
 
-  return { h, api, ApiError, clock, dateTime, showTimes, toast, confirmAction, setLive, stream };
+  return { h, api, ApiError, clock, dateTime, showTimes, toast, confirmAction, setLive: setLiveState, stream };
 })());

@@ -180,9 +180,24 @@ window.DRaaS.createLogView = () => {
     hits[cursor].el.scrollIntoView({ block: 'center' });
   });
 
+  /** Empties the view for another deployment's log (the app page, when a new version rolls out). */
+  function reset() {
+    pending.length = 0;
+    lines.length = 0;
+    lastId = null;
+    total = 0;
+    unseen = 0;
+    trimmedNotice = null;
+    logEl.replaceChildren();
+    countEl.textContent = '0 lines';
+    matchesEl.textContent = '';
+    setFollowing(true);
+  }
+
   return {
     add: addLine,
     notice,
+    reset,
     /** The id of the newest line seen, to resume a stream after it. */
     lastId: () => lastId,
   };

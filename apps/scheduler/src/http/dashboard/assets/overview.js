@@ -1,5 +1,5 @@
 // The overview, live from GET /api/events. An event only says what changed: the page asks the
-// server for those rows (GET /dashboard/fragments/agents|deployments?id=…, one request per burst)
+// server for those rows (GET /dashboard/fragments/agents|deployments?id=…, apps?name=…, one request per burst)
 // and swaps them in with the counts that go with them (parts.js). A dropped or overflowing stream,
 // or the page coming back into view, re-reads the whole lists.
 'use strict';
@@ -10,10 +10,10 @@
   const MAX_IDS = 50;
 
   /** One table kept live: `add(id, ms)` asks for that row within `ms`, `add(null, ms)` for them all. */
-  function liveTable(kind, { flash = false } = {}) {
+  function liveTable(kind, { flash = false, param = 'id' } = {}) {
     const add = D.coalesce(
       async (ids) => {
-        const query = ids && ids.length <= MAX_IDS ? `?${new URLSearchParams(ids.map((id) => ['id', id]))}` : '';
+        const query = ids && ids.length <= MAX_IDS ? `?${new URLSearchParams(ids.map((id) => [param, id]))}` : '';
         const parts = await D.fetchParts(`/dashboard/fragments/${kind}${query}`);
         for (const id of D.applyParts(parts, { flash: flash && ids !== null })) add(id, 0);
       },
@@ -24,14 +24,30 @@
 
   const agents = liveTable('agents');
   const deployments = liveTable('deployments', { flash: true });
+  const apps = liveTable('apps', { flash: true, param: 'name' });
+
+  /** The app whose row names this deployment as one of its versions (`data-deployments`), if any. */
+  function appOf(deploymentId) {
+    for (const tr of document.getElementById('apps-body').rows) {
+      if ((tr.dataset.deployments || '').split(' ').includes(deploymentId)) return tr.dataset.id;
+    }
+    return null;
+  }
 
   function resync() {
     agents(null, 0);
     deployments(null, 0);
+    apps(null, 0);
   }
 
   D.stream('/api/events', {
-    deployment: (event) => deployments(event.deploymentId, 250),
+    deployment(event) {
+      deployments(event.deploymentId, 250);
+      // A version's instances changed: its app's health and rollout progress did too.
+      const app = appOf(event.deploymentId);
+      if (app) apps(app, 250);
+    },
+    app: (event) => apps(event.name, 250),
     agent: (event) => agents(event.agentId, 100),
     // A heartbeat, too, only prompts a fetch of its agent's row: /api/events is the API's JSON
     // stream for every client, so it sends no markup. The beats of all agents within half a second

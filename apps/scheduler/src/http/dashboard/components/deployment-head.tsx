@@ -1,5 +1,6 @@
 import { isTerminalDeployment, type DeploymentView } from '@draas/queue-contracts';
 import { canCancel } from '../format.js';
+import { appHref } from './app-health.js';
 import { Badge } from './badge.js';
 
 /** The deployment page's title: its status first, so that a tab says how it is going. */
@@ -17,6 +18,14 @@ export function DeploymentHead({ deployment: d }: { deployment: DeploymentView }
           {d.name} <Badge status={d.status} id="d-status" />
         </h1>
         <div class="sub mono">{d.id}</div>
+        {d.app ? (
+          <p class="sub" id="d-app">
+            {`v${d.app.version} of app `}
+            <a class="strong" href={appHref(d.app.name)}>
+              {d.app.name}
+            </a>
+          </p>
+        ) : null}
       </div>
       <div class="page-actions">
         <button

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import { BULL_BOARD_PATH } from '../../bull-board.js';
 import { Page } from '../../routes/page.js';
 
-export type Section = 'overview' | 'new' | 'deployment' | 'none';
+export type Section = 'overview' | 'new' | 'deployment' | 'app' | 'none';
 
 export interface LayoutProps {
   title: string;

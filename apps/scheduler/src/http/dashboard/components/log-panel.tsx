@@ -1,5 +1,10 @@
-/** The live log: toolbar (follow, search, filter, download) and the lines, which deployment.js streams in. */
-export function LogPanel({ deploymentId }: { deploymentId: string }) {
+import type { Child } from 'hono/jsx';
+
+/**
+ * The live log: toolbar (follow, search, filter, download) and the lines, which deployment.js (or
+ * app.js) streams in. `source`: what the log is of, under the title (the app page's version).
+ */
+export function LogPanel({ deploymentId, source }: { deploymentId: string; source?: Child }) {
   return (
     <section class="card log-card" aria-labelledby="log-title">
       <div class="card-head">
@@ -8,6 +13,7 @@ export function LogPanel({ deploymentId }: { deploymentId: string }) {
           0 lines
         </span>
         <span class="hint" id="log-state"></span>
+        {source}
       </div>
       <div class="log-tools" role="toolbar" aria-label="Log controls">
         <button id="log-follow" class="btn small" type="button" aria-pressed="true">
