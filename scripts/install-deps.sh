@@ -58,5 +58,15 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# Caddy (2.6) opens a new listening socket (SO_REUSEPORT) at every config load and closes the old
+# one; without this, connections waiting in the old socket's queue are reset, so a client may see an
+# error when apps' routes change. With it, the kernel (5.14 and later) hands them to the new socket.
+if [ -w /proc/sys/net/ipv4/tcp_migrate_req ] || [ -n "$SUDO" ]; then
+  if [ -e /proc/sys/net/ipv4/tcp_migrate_req ] && [ "$(cat /proc/sys/net/ipv4/tcp_migrate_req)" != 1 ]; then
+    $SUDO sysctl -q -w net.ipv4.tcp_migrate_req=1
+    [ -d /etc/sysctl.d ] && $SUDO sh -c 'echo net.ipv4.tcp_migrate_req=1 > /etc/sysctl.d/60-draas-router.conf'
+  fi
+fi
+
 "$(dirname "$0")/start-docker.sh"
 echo "install-deps: docker $(docker version --format '{{.Server.Version}}'), $(redis-server --version | cut -d' ' -f3), caddy $(caddy version | cut -d' ' -f1), busybox ok, $(chromium --version 2>/dev/null | head -1)"

@@ -42,6 +42,19 @@ export function caddyMissing(): string | null {
 }
 
 /**
+ * Why a route change may reset a few new connections on this machine (null when it does not):
+ * Caddy 2.6 opens a new listening socket at every config load and closes the old one, and unless
+ * net.ipv4.tcp_migrate_req is 1 (Linux 5.14+), connections waiting in the old one's queue are reset.
+ * scripts/install-deps.sh sets it.
+ */
+export function connectionMigrationOff(): string | null {
+  const file = '/proc/sys/net/ipv4/tcp_migrate_req';
+  if (!existsSync(file)) return 'this kernel cannot hand waiting connections to a new socket (net.ipv4.tcp_migrate_req needs Linux 5.14)';
+  if (readFileSync(file, 'utf8').trim() !== '1') return 'net.ipv4.tcp_migrate_req is 0: run ./scripts/install-deps.sh, or sysctl -w net.ipv4.tcp_migrate_req=1';
+  return null;
+}
+
+/**
  * The sections of Caddy's config that belong to the process rather than to the routes. RouterSync
  * keeps whatever Caddy reports for them, so the scheduler never moves the admin API it talks to.
  */

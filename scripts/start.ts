@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { presentSettings } from '@draas/queue-contracts/runtime';
 import { appCommand, buildApps, type App } from './apps.js';
-import { caddyMissing, startLocalCaddy, type LocalCaddy } from './local-caddy.js';
+import { caddyMissing, connectionMigrationOff, startLocalCaddy, type LocalCaddy } from './local-caddy.js';
 import { ensurePortFree, freePort, REPO_ROOT, startLocalRedis, type LocalRedis } from './local-redis.js';
 import { localRunFile, readLocalRun, removeLocalRun, writeLocalRun } from './local-run.js';
 
@@ -202,6 +202,8 @@ async function startRouter(): Promise<{ env: Record<string, string>; line: strin
     void stop(1);
   });
   say(`router     caddy, admin API ${started.adminUrl} (storage and log in ${shown(caddyDir)})`);
+  const migration = connectionMigrationOff();
+  if (migration) say(`warning: when apps' routes change, a few new connections to the router may be reset: ${migration}`);
   return {
     env: { ROUTER_ADMIN_URLS: started.adminUrl, DRAAS_DOMAIN: domain, ROUTER_PORT: String(servedPort) },
     line: `${scheme}://<app>.${domain}:${servedPort}/`,

@@ -24,12 +24,12 @@ describe.skipIf(infraMissing !== null)('draas CLI against a real scheduler', () 
     await cluster?.close();
   });
 
-  it('deploys a folder and prints a URL that answers', async () => {
-    const { stdout, stderr } = await run(draas, ['deploy', path.join(REPO_ROOT, 'examples/static-site'), '--name', 'cli-site'], { env: env(), timeout: 120_000 });
+  it('deploys a folder (a one-off deployment: no --name) and prints a URL that answers', async () => {
+    const { stdout, stderr } = await run(draas, ['deploy', path.join(REPO_ROOT, 'examples/static-site')], { env: env(), timeout: 120_000 });
     const lines = stdout.trim().split('\n');
     const url = lines.at(-1) ?? '';
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(stdout).toMatch(/✔ running: cli-site \([a-z0-9]{12}\)/);
+    expect(stdout).toMatch(/✔ running: static-site \([a-z0-9]{12}\)/);
     expect(stdout).toContain('[build] Step 1/');
     expect(stderr).not.toContain(cluster.token);
     const page = await waitFor(`${url} to answer`, async () => {
