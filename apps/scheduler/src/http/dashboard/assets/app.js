@@ -7,7 +7,6 @@
 
 (() => {
   const D = window.DRaaS;
-  const { h } = D;
   const name = document.body.dataset.appName;
   const api = `/api/apps/${encodeURIComponent(name)}`;
 
@@ -64,19 +63,8 @@
     logStream = stream;
   }
 
-  document.getElementById('log-download').addEventListener('click', async () => {
-    if (!logId) return;
-    try {
-      const text = await D.api(`/api/deployments/${encodeURIComponent(logId)}/logs?limit=10000`, { accept: 'text/plain' });
-      const link = h('a', { download: `${name}-${logId}.log` });
-      link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-    } catch (err) {
-      D.toast(`Could not download the log: ${err.message}`, 'bad');
-    }
+  document.getElementById('log-download').addEventListener('click', () => {
+    if (logId) void D.downloadLog(logId, name);
   });
 
   // ---- rollback (the form is swapped with the parts: listen on the document) ----

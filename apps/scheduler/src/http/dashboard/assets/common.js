@@ -219,5 +219,20 @@ window.DRaaS = Object.assign(window.DRaaS, (() => {
   showTimes();
   setInterval(showAges, 1000);
 
-  return { h, api, ApiError, clock, dateTime, showTimes, toast, confirmAction, setLive: setLiveState, stream };
+  /** Saves a deployment's log (as text) through the browser as `<name>-<id>.log`; a failure is a toast. */
+  async function downloadLog(id, name) {
+    try {
+      const text = await api(`/api/deployments/${encodeURIComponent(id)}/logs?limit=10000`, { accept: 'text/plain' });
+      const link = h('a', { download: `${name}-${id}.log` });
+      link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    } catch (err) {
+      toast(`Could not download the log: ${err.message}`, 'bad');
+    }
+  }
+
+  return { h, api, ApiError, clock, dateTime, showTimes, toast, confirmAction, setLive: setLiveState, stream, downloadLog };
 })());

@@ -28,19 +28,7 @@
 
   const log = D.createLogView();
 
-  document.getElementById('log-download').addEventListener('click', async () => {
-    try {
-      const text = await D.api(`${base}/logs?limit=10000`, { accept: 'text/plain' });
-      const link = h('a', { download: `${name}-${id}.log` });
-      link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-    } catch (err) {
-      D.toast(`Could not download the log: ${err.message}`, 'bad');
-    }
-  });
+  document.getElementById('log-download').addEventListener('click', () => void D.downloadLog(id, name));
 
   // ---- the stream ----
 
