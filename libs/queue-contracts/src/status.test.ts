@@ -75,4 +75,9 @@ describe('followInstances', () => {
     // Not a step back to before placement, nor out of an end.
     expect(followInstances('cancelled', 'cancelled', ['running'])).toBe('cancelled');
   });
+
+  it('calls a wanted deployment whose instances were all taken out of service exited, so it can run again', () => {
+    expect(followInstances('running', 'running', ['cancelled', 'cancelled'])).toBe('exited');
+    expect(followInstances('exited', 'running', ['pending', 'cancelled'])).toBe('pending');
+  });
 });

@@ -95,6 +95,9 @@ export function deriveDeploymentStatus(instances: readonly InstanceStatus[]): De
  * the stored status.
  */
 export function followInstances(current: DeploymentStatus, desired: 'running' | 'cancelled', instances: readonly InstanceStatus[]): DeploymentStatus {
-  const derived = desired === 'cancelled' && !instances.includes('running') ? 'cancelled' : deriveDeploymentStatus(instances);
+  let derived = desired === 'cancelled' && !instances.includes('running') ? 'cancelled' : deriveDeploymentStatus(instances);
+  // Every instance stopped on purpose while the deployment is still wanted: an app took them out of
+  // service (a replaced version, a scale to 0). It has ended, but may run again: not `cancelled`.
+  if (desired === 'running' && derived === 'cancelled') derived = 'exited';
   return canDeploymentTransition(current, derived) ? derived : current;
 }

@@ -1,10 +1,10 @@
-import { newInstanceRecord, type AppRecord, type InstanceRecord } from '@draas/queue-contracts';
+import { isTerminalDeployment, newInstanceRecord, type AppRecord, type InstanceRecord } from '@draas/queue-contracts';
 import type { ClusterState } from '../cluster/state.js';
 import type { VersionInstances } from './rollout-plan.js';
 
 // Reads an app's versions with their instances, for the rollout pass, the routing table and the
-// views alike. A version whose deployment ended for good (every instance stopped, or cancelled) is
-// left out of the live set unless `all` is asked for.
+// views alike. A version neither serving nor rolling out whose deployment has ended (nothing of it
+// runs or waits to) is left out unless `all` is asked for.
 
 /**
  * Instances 0..replicas-1 of each version. An index the rollout asked for whose record placement has
@@ -19,7 +19,7 @@ export async function readVersions(state: ClusterState, app: AppRecord, all = fa
       const deployment = byId.get(version.deploymentId);
       if (!deployment) return;
       const isActive = version.version === app.current || version.version === app.target;
-      if (!all && !isActive && deployment.status === 'cancelled') return;
+      if (!all && !isActive && isTerminalDeployment(deployment.status)) return;
       const found = await state.instances(deployment.id, deployment.spec.replicas);
       const have = new Map(found.map((i) => [i.index, i]));
       const instances: InstanceRecord[] = Array.from(

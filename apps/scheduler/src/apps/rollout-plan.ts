@@ -42,6 +42,9 @@ export interface PlanOptions {
   drainMs: number;
 }
 
+/** The note of an instance's new attempt in the place of one taken out of service (a scale up). */
+export const BACK_IN_SERVICE = 'back in service';
+
 /** In service or on its way: not taken out, not ended. */
 export const isLive = (i: InstanceRecord): boolean => i.retire === null && !isTerminalInstance(i.status);
 /** In the router: running, healthy, not taken out. */
@@ -132,7 +135,7 @@ function rolloutFailure(app: AppRecord, next: VersionInstances, now: number): st
     if (i.health === 'unhealthy') return `instance ${i.index} unhealthy: ${i.healthError ?? 'its health check failed'}`;
     if (i.status === 'failed' || i.status === 'exited' || i.status === 'lost') return `instance ${i.index} ${i.status}: ${i.error ?? `exit code ${i.exitCode ?? 'unknown'}`}`;
     // Restarted by its policy after it ended: the note says why.
-    if (i.attempt > 1 && i.status === 'pending' && i.error) return `instance ${i.index} ended, ${i.error}`;
+    if (i.attempt > 1 && i.status === 'pending' && i.error && i.error !== BACK_IN_SERVICE) return `instance ${i.index} ended, ${i.error}`;
   }
   const waiting = instances.filter((i) => isLive(i) && !isServing(i));
   if (app.stepAt !== null && waiting.length && now - app.stepAt > app.rollout.healthDeadlineMs) {

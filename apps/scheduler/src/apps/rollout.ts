@@ -2,7 +2,7 @@ import { isTerminalInstance, Limits, nextAttempt, type InstanceRecord, type NewL
 import type { Scheduling } from '../cluster/scheduling.js';
 import { cancelInstance } from '../deployments/cancel.js';
 import { readVersions } from './app-reader.js';
-import { planRollout, type InstanceTarget, type RolloutPlan } from './rollout-plan.js';
+import { BACK_IN_SERVICE, planRollout, type InstanceTarget, type RolloutPlan } from './rollout-plan.js';
 
 // One rollout pass over one app (docs/ARCHITECTURE.md, Apps): read, plan (rollout-plan.ts), carry
 // out. One scheduler at a time per app (the app lock); every write is a compare-and-set, so a pass
@@ -107,7 +107,7 @@ async function addInstances(s: Scheduling, deploymentId: string, count: number):
     if (i.retire === null || !isTerminalInstance(i.status)) continue;
     const result = await planner.updateInstance(deploymentId, i.index, (current) =>
       current.attempt === i.attempt && current.retire !== null && isTerminalInstance(current.status)
-        ? nextAttempt(current, null, 'back in service', new Date(now).toISOString())
+        ? nextAttempt(current, null, BACK_IN_SERVICE, new Date(now).toISOString())
         : null,
     );
     if (result?.changed) reused.push(result.record);
