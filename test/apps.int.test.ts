@@ -145,6 +145,7 @@ describe.skipIf(missing !== null)('apps: one address, rollouts with zero failed 
   }, 120_000);
 
   afterAll(async () => {
+    if (process.env.DEBUG_APPS) console.log(cluster.scheduler.output.filter((l) => /router|warn|error|rollout/.test(l)).join('\n'));
     keptAlive.destroy();
     if (folders) rmSync(folders, { recursive: true, force: true });
     if (process.env.DEBUG_APPS) console.log(cluster.scheduler.output.filter((l) => /router|warn|error/.test(l)).join('\n'));
@@ -227,7 +228,7 @@ describe.skipIf(missing !== null)('apps: one address, rollouts with zero failed 
   it('loses no request sent after one instance of two is killed with docker kill', async () => {
     await cluster.json('/api/apps/web/scale', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"replicas":2}' });
     const two = await waitApp('on two healthy instances', (a) => a.healthy === 2);
-    const victim = two.instances[0];
+    const victim = two.instances.find((i) => i.serving && !i.retiring);
     let killedAt = 0;
     const tally = await whileRequesting(async () => {
       const [container] = await docker.listContainers({ filters: { label: [`draas.deployment=${victim?.deploymentId}`, `draas.instance=${victim?.index}`] } });

@@ -40,6 +40,8 @@ export class AppWatcher {
 
   async start(): Promise<void> {
     this.off = await this.hub.on(Channels(this.keys.prefix).events, (message) => {
+      // Every instance change of every deployment comes here: without apps, not even parsed.
+      if (this.versionIds.size === 0 && !message.includes('"type":"app"')) return;
       const event = parseJsonWith(ClusterEvent, message);
       if (!event) return;
       if (event.type === 'app' || event.type === 'agent' || this.versionIds.has(event.deploymentId)) this.wake.notify();
