@@ -62,6 +62,14 @@ describe('planRollout', () => {
     expect(plan.drain).toEqual([]);
   });
 
+  it('fails a rolling version whose deployment was never recorded, instead of waiting for it forever', () => {
+    const v1 = version(1, ['serving', 'serving']);
+    const a = app({ versions: [v1.version, { ...v1.version, version: 2, deploymentId: 'missing00000' }] }, []);
+    const plan = planRollout(a, [v1], { now: NOW, drainMs: 1000 });
+    expect(plan.app).toMatchObject({ current: 1, target: null });
+    expect(plan.app?.versions[1]).toMatchObject({ state: 'failed', reason: 'its deployment was never recorded; deploy again' });
+  });
+
   it('a first version that fails leaves an app with nothing serving, and says so', () => {
     const v1 = version(1, ['starting']);
     const plan = planRollout(app({ current: null, target: 1, stepAt: NOW - 61_000 }, [v1]), [v1], { now: NOW, drainMs: 1000 });

@@ -65,6 +65,7 @@ export function planRollout(app: AppRecord, versions: readonly VersionInstances[
   }
   const rolling = app.target === null ? undefined : versions.find((v) => v.version.version === app.target);
   if (rolling) planTarget(app, rolling, versions, options, plan);
+  else if (app.target !== null) forgetTarget(app, plan);
   else planSteady(app, versions, plan);
   return plan;
 }
@@ -156,6 +157,12 @@ function fail(app: AppRecord, next: VersionInstances, reason: string, plan: Roll
   };
   const still = app.current === null ? 'nothing serves' : `v${app.current} still serves`;
   plan.notes.push({ deploymentId: next.deployment.id, line: `rollout of v${next.version.version} failed: ${reason}; ${still}` });
+}
+
+/** The version rolling out has no deployment (its recording failed half-way): it failed, nothing else changes. */
+function forgetTarget(app: AppRecord, plan: RolloutPlan): void {
+  const reason = 'its deployment was never recorded; deploy again';
+  plan.app = { ...app, target: null, stepAt: null, versions: app.versions.map((v) => (v.version === app.target ? { ...v, state: 'failed', reason } : v)) };
 }
 
 function planSteady(app: AppRecord, versions: readonly VersionInstances[], plan: RolloutPlan): void {
