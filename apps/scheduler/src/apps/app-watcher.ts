@@ -1,8 +1,8 @@
 import { Channels, ClusterEvent, parseJsonWith, type RedisKeys } from '@draas/queue-contracts';
 import type { Scheduling } from '../cluster/scheduling.js';
 import type { Logger } from '../logger.js';
-import { Wakeup } from '../http/wakeup.js';
-import { routedApp } from '../router/app-routes.js';
+import { Wakeup } from '../util/wakeup.js';
+import { routedApp } from './app-routes.js';
 import type { RouterSync } from '../router/router-sync.js';
 import type { RoutingTable } from '../router/routing-table.js';
 import type { PubSubHub } from '../store/pubsub.js';

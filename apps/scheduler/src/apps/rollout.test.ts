@@ -1,7 +1,7 @@
 import type { InstanceHealth } from '@draas/queue-contracts';
 import { describe, expect, it } from 'vitest';
 import { Harness } from '../harness.js';
-import { routedApp } from '../router/app-routes.js';
+import { routedApp } from './app-routes.js';
 import { readVersions } from './app-reader.js';
 import { rollbackSource, scaleApp } from './versions.js';
 

@@ -2,7 +2,7 @@ import { isTerminalDeployment, parseLogBatch, SseEvents, type LogBatch, type Log
 import type { SchedulerContext } from '../context.js';
 import { compareLogIds } from '../store/log-store.js';
 import { deploymentView } from './views.js';
-import type { Wakeup } from './wakeup.js';
+import type { Wakeup } from '../util/wakeup.js';
 
 // Follows one deployment's log for one SSE client. Live lines come from the published batches (in
 // stream order: see the contracts' lua/log-append.lua), so a client keeps every line even when a fast

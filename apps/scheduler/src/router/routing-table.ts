@@ -1,6 +1,6 @@
 // What the router should do, in DRaaS's terms: which app answers at which name, and where its
-// instances listen. The scheduler derives it from its records (app-routes.ts, for every router by the
-// app watcher); caddy-config.ts turns it into Caddy's JSON.
+// instances listen. The scheduler derives it from its records (apps/app-routes.ts, for every router
+// by the app watcher); caddy-config.ts turns it into Caddy's JSON.
 
 /** How the router's port serves: plain HTTP, TLS from Caddy's own CA, or certificates from ACME. */
 export type RouterHttps = 'off' | 'internal' | 'auto';

@@ -9,7 +9,7 @@ import type { PubSubHub } from '../../store/pubsub.js';
 import { createFromMultipart, readJson } from '../create-deployment.js';
 import { classify } from '../errors.js';
 import { deploymentIdParam, deploymentView, listViews } from '../views.js';
-import { Wakeup } from '../wakeup.js';
+import { Wakeup } from '../../util/wakeup.js';
 
 // The original's routes, with its payload shapes, so that its client and scripts keep working. Its
 // upload answered once the container ran, with the mapped ports; this one does too (bounded wait).

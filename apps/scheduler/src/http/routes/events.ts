@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { stream as honoStream } from 'hono/streaming';
 import type { SchedulerContext } from '../../context.js';
 import type { PubSubHub } from '../../store/pubsub.js';
-import { Wakeup } from '../wakeup.js';
+import { Wakeup } from '../../util/wakeup.js';
 import { sseEvent } from '../log-follower.js';
 
 // `GET /api/events`: Server-Sent Events of what changes in the cluster, for live views (the

@@ -6,7 +6,7 @@ import type { PubSubHub } from '../../store/pubsub.js';
 import { LogFollower } from '../log-follower.js';
 import { lastEventId, LogsQuery, parseQuery } from '../query.js';
 import { deploymentIdParam } from '../views.js';
-import { Wakeup } from '../wakeup.js';
+import { Wakeup } from '../../util/wakeup.js';
 
 // A deployment's log: the stored history in JSON, NDJSON or plain text, or Server-Sent Events that
 // replay the history and then follow live (see log-follower.ts), resumable with Last-Event-ID.

@@ -1,5 +1,5 @@
-import type { RoutedApp } from './routing-table.js';
-import { isServing, type VersionInstances } from '../apps/rollout-plan.js';
+import type { RoutedApp } from '../router/routing-table.js';
+import { isServing, type VersionInstances } from './rollout-plan.js';
 
 // Which instances each app's requests go to (docs/ARCHITECTURE.md, Router): those serving — running,
 // healthy, not being taken out — of every version, at the address of their first port's URL (the
