@@ -38,7 +38,17 @@ describe.skipIf(infraMissing !== null)('health probes (real Redis and Docker)', 
   });
 
   const reportsOf = (deploymentId: string) => h.reports.filter((r) => r.deploymentId === deploymentId);
-  const healthTrail = (deploymentId: string) => reportsOf(deploymentId).map((r) => (r.status === 'running' ? `running:${r.health}` : r.status));
+  /**
+   * The states reported, in order, repeats collapsed: a starting instance is also reported again when
+   * why it is not healthy yet changes (`connection refused`, then `answered 404`), each with its reason.
+   */
+  const healthTrail = (deploymentId: string) =>
+    reportsOf(deploymentId)
+      .map((r) => (r.status === 'running' ? `running:${r.health}` : r.status))
+      .filter((state, i, all) => state !== all[i - 1]);
+  /** Every repeated `starting` report says why it is still starting. */
+  const repeatsGiveReasons = (deploymentId: string) =>
+    reportsOf(deploymentId).every((r, i, all) => !(r.health === 'starting' && all[i - 1]?.health === 'starting') || r.healthError !== null);
 
   /** Records and a deploy job for one instance (attempt 1), as the scheduler writes them. */
   async function deploy(deploymentId: string, image: string, health: HealthSpec): Promise<InstanceReport> {
@@ -82,6 +92,7 @@ describe.skipIf(infraMissing !== null)('health probes (real Redis and Docker)', 
     // Reported only on change, in order; the stop is not reported a second time as an exit.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(healthTrail(id)).toEqual(['starting', 'running:starting', 'running:healthy', 'running:unhealthy', 'failed']);
+    expect(repeatsGiveReasons(id)).toBe(true);
   });
 
   it('Docker HEALTHCHECK: reported as Docker says it, with what the check printed', async () => {
