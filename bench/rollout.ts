@@ -51,7 +51,8 @@ interface LoadResult {
    * Requests sent again because the kept-alive connection they went out on was closed before any
    * byte of an answer: Caddy closes its idle client connections at every config load (any change
    * through the admin API reloads the whole config). Like browsers and Go's client (and as Node's
-   * documentation advises), the load sends such a request once more; it fails only if that fails.
+   * documentation advises), the load sends such a request once more, on a new connection; it fails
+   * only if that fails.
    */
   reusedErrors: number;
   seconds: number;
@@ -78,13 +79,14 @@ async function load(target: Target, count: number, timeLimitMs: number, concurre
     } catch (err) {
       if (!(err as { resend?: boolean }).resend) throw err;
       reusedErrors++;
-      await send();
+      // On a new connection: other idle ones in the pool may have been closed at the same load.
+      await send(false);
     }
   };
-  const send = () =>
+  const send = (pooled = true) =>
     new Promise<void>((resolve, reject) => {
       let answered = false;
-      const req = http.get({ host: '127.0.0.1', port: target.port, path: '/', headers: { host: target.host }, agent, timeout: 10_000 }, (res) => {
+      const req = http.get({ host: '127.0.0.1', port: target.port, path: '/', headers: { host: target.host }, agent: pooled ? agent : false, timeout: 10_000 }, (res) => {
         answered = true;
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));

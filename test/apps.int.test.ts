@@ -85,7 +85,8 @@ describe.skipIf(missing !== null)('apps: one address, rollouts with zero failed 
     try {
       return await getOnce(host, keepAlive);
     } catch (err) {
-      if (keepAlive && (err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') return getOnce(host, true);
+      // Once more on a new connection: another idle one in the pool may have been closed as well.
+      if (keepAlive && (err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') return getOnce(host, false);
       throw err;
     }
   }
