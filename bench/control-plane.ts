@@ -16,6 +16,8 @@ interface Scenario {
   label: string;
   deployments: number;
   replicas: number;
+  /** Submitted through POST /api/deployments/batch, this many per request (unset: one request each). */
+  batch?: number;
 }
 
 interface Outcome {
@@ -60,11 +62,26 @@ async function runScenario(redisUrl: string, scenario: Scenario, agents: number,
     const total = scenario.deployments * scenario.replicas;
     const cpu0 = cpuSnapshot();
     const t0 = performance.now();
-    await mapLimit(Array.from({ length: scenario.deployments }, (_, i) => i), 32, async () => {
-      const sent = performance.now();
-      const created = await cluster.deployImage({ image: 'simulated/none:1', replicas: scenario.replicas, restart: 'no' });
-      submitted.set(created.id, sent);
-    });
+    const body = { image: 'simulated/none:1', replicas: scenario.replicas, restart: 'no' };
+    const { batch } = scenario;
+    if (batch) {
+      const requests = Math.ceil(scenario.deployments / batch);
+      await mapLimit(Array.from({ length: requests }, (_, i) => Math.min(batch, scenario.deployments - i * batch)), 4, async (size) => {
+        const sent = performance.now();
+        const created = await cluster.json<{ deployments: { id: string }[] }>('/api/deployments/batch', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ deployments: Array.from({ length: size }, () => body) }),
+        });
+        for (const d of created.deployments) submitted.set(d.id, sent);
+      });
+    } else {
+      await mapLimit(Array.from({ length: scenario.deployments }, (_, i) => i), 32, async () => {
+        const sent = performance.now();
+        const created = await cluster.deployImage(body);
+        submitted.set(created.id, sent);
+      });
+    }
     const submitSeconds = (performance.now() - t0) / 1000;
     await waitFor(`${total} instances running`, async () => running.size >= total, timeoutMs, 100);
     const seconds = (Math.max(...running.values()) - t0) / 1000;
@@ -102,8 +119,16 @@ async function rawBullmq(redisUrl: string, jobs: number, queues: number): Promis
 const bench: Bench = async ({ quick, redisUrl }) => {
   const agents = quick ? 20 : 100;
   const scenarios: Scenario[] = quick
-    ? [{ label: '2 × 250 replicas', deployments: 2, replicas: 250 }, { label: '500 × 1', deployments: 500, replicas: 1 }]
-    : [{ label: '20 × 1,000 replicas', deployments: 20, replicas: 1000 }, { label: '20,000 × 1', deployments: 20_000, replicas: 1 }];
+    ? [
+        { label: '2 × 250 replicas', deployments: 2, replicas: 250 },
+        { label: '500 × 1', deployments: 500, replicas: 1 },
+        { label: '500 × 1 in batches of 100', deployments: 500, replicas: 1, batch: 100 },
+      ]
+    : [
+        { label: '20 × 1,000 replicas', deployments: 20, replicas: 1000 },
+        { label: '20,000 × 1', deployments: 20_000, replicas: 1 },
+        { label: '20,000 × 1 in batches of 500', deployments: 20_000, replicas: 1, batch: 500 },
+      ];
   const raw = await rawBullmq(redisUrl, scenarios[0]?.deployments === 2 ? 500 : 20_000, agents);
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -121,7 +146,7 @@ const bench: Bench = async ({ quick, redisUrl }) => {
     const perThousand = (s: number): string => ((s * 1000) / outcome.instances).toFixed(2);
     const busy = (cpu.scheduler + cpu.redis + cpu.bench) / outcome.seconds;
     notes.push(
-      `${scenario.label}: ${outcome.instances} instances on ${agents} simulated agents in ${outcome.seconds.toFixed(1)} s (submitting took ${outcome.submitSeconds.toFixed(1)} s, 32 requests at a time). ` +
+      `${scenario.label}: ${outcome.instances} instances on ${agents} simulated agents in ${outcome.seconds.toFixed(1)} s (submitting took ${outcome.submitSeconds.toFixed(1)} s, ${scenario.batch ? `POST /api/deployments/batch, ${scenario.batch} a request, 4 requests` : '32 requests'} at a time). ` +
         `CPU s per 1,000 instances: scheduler ${perThousand(cpu.scheduler)}, Redis ${perThousand(cpu.redis)}, simulated agents + API client ${perThousand(cpu.bench)}; ` +
         `together ${busy.toFixed(2)} of ${os.cpus().length} cores busy throughout.`,
     );

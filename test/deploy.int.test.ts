@@ -64,6 +64,24 @@ describe.skipIf(infraMissing !== null)('deploying', () => {
     await answers(running.urls[0] as string, 'Hello from DRaaS');
   });
 
+  it('runs a batch of image deployments from one request, and refuses a batch with a bad item whole', async () => {
+    const post = (body: unknown) => cluster.api('/api/deployments/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const before = (await cluster.json<{ deployments: unknown[] }>('/api/deployments?limit=1000')).deployments.length;
+    const bad = await post({ deployments: [{ image: builtImage }, { image: builtImage, replicas: 0 }] });
+    expect(bad.status).toBe(400);
+    expect(ApiErrorBody.parse(await bad.json()).error.message).toMatch(/^deployments\[1\]: .*replicas/);
+    expect((await cluster.json<{ deployments: unknown[] }>('/api/deployments?limit=1000')).deployments.length).toBe(before);
+
+    const res = await post({ deployments: [{ image: builtImage, name: 'batch-a' }, { image: builtImage, name: 'batch-b' }, { image: builtImage, name: 'batch-c' }] });
+    expect(res.status).toBe(202);
+    const { deployments } = (await res.json()) as { deployments: DeploymentView[] };
+    expect(deployments.map((d) => d.name)).toEqual(['batch-a', 'batch-b', 'batch-c']);
+    for (const d of deployments) {
+      const running = await cluster.waitForDeployment(d.id, (x) => x.status === 'running', 'running');
+      await answers(running.urls[0] as string, 'Hello from DRaaS');
+    }
+  });
+
   it('spreads replicas: 2 over two agents', async () => {
     await cluster.startAgent('beta');
     const created = await deployImage({ image: builtImage, replicas: 2 });

@@ -155,6 +155,18 @@ export const CreateDeploymentRequest = z.strictObject({
 export type CreateDeploymentRequest = z.input<typeof CreateDeploymentRequest>;
 export type ParsedCreateDeploymentRequest = z.output<typeof CreateDeploymentRequest>;
 
+/** Most deployments one `POST /api/deployments/batch` creates. */
+export const MAX_BATCH = 1000;
+
+/**
+ * `POST /api/deployments/batch`: image deployments (each a CreateDeploymentRequest with `image`, no
+ * `app`), recorded together and placed in one pass. Each item is checked on its own, so that an error
+ * names the item.
+ */
+export const CreateDeploymentBatch = z.strictObject({
+  deployments: z.array(z.unknown()).min(1, 'give at least one deployment').max(MAX_BATCH, `at most ${MAX_BATCH} deployments in one batch`),
+});
+
 /** `POST /api/deployments/:id/redeploy`: `replace` cancels the old deployment once the new one is recorded. */
 export const RedeployRequest = z.strictObject({ replace: z.boolean().optional() });
 export type RedeployRequest = z.infer<typeof RedeployRequest>;

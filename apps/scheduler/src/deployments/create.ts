@@ -12,6 +12,7 @@ import type { SchedulerContext } from '../context.js';
 import { Conflict } from '../errors.js';
 import { localImageId } from '../images/local-image.js';
 import { cancelDeployment, type CancelOptions } from './cancel.js';
+import { mapLimit } from '../util/map-limit.js';
 import { systemLog } from './lifecycle.js';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -79,6 +80,33 @@ export async function createDeployment(
   if (source.kind === 'image') await ctx.scheduling.planner.requestPlacement([id]);
   else await ctx.queues.addBuild(id);
   return record;
+}
+
+/** Records created side by side in a batch: the store's round trips overlap on one connection. */
+const BATCH_PARALLELISM = 64;
+
+/**
+ * Many image deployments at once (`POST /api/deployments/batch`): each recorded as createDeployment
+ * records one, each distinct image asked about once, and one placement request for all of them.
+ */
+export async function createImageDeployments(ctx: SchedulerContext, items: readonly { image: string; spec: DeploymentSpec }[]): Promise<DeploymentRecord[]> {
+  const now = new Date(ctx.clock.now()).toISOString();
+  const images = new Map<string, Promise<{ imageId: string | null; note: string | null }>>();
+  const local = (image: string) => {
+    let known = images.get(image);
+    if (!known) images.set(image, (known = imageOnScheduler(ctx, image, undefined)));
+    return known;
+  };
+  const records = await mapLimit(items, BATCH_PARALLELISM, async ({ image, spec }) => {
+    const found = await local(image);
+    const record = newDeploymentRecord(newDeploymentId(), { kind: 'image', image }, spec, found.imageId, now);
+    await ctx.deployments.create(record);
+    await systemLog(ctx.scheduling, record.id, `deployment of image ${image} queued (one of a batch of ${items.length})`);
+    if (found.note) await systemLog(ctx.scheduling, record.id, found.note);
+    return record;
+  });
+  await ctx.scheduling.planner.requestPlacement(records.map((r) => r.id));
+  return records;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { CreateDeploymentRequest, formatMemory, formatZodError, type DeploymentSpec, type DeploymentView } from '@draas/queue-contracts';
+import { CreateDeploymentBatch, CreateDeploymentRequest, formatMemory, formatZodError, type DeploymentSpec, type DeploymentView } from '@draas/queue-contracts';
 import { deployVersion } from '../apps/app-actions.js';
 import { inspectZip } from '../archive/zip-reader.js';
 import type { SchedulerContext } from '../context.js';
-import { createDeployment, newDeploymentId, toSpec } from '../deployments/create.js';
+import { createDeployment, createImageDeployments, newDeploymentId, toSpec } from '../deployments/create.js';
 import { toDeploymentView } from '../deployments/views.js';
 import { BadRequest } from '../errors.js';
 import { receiveMultipart } from './upload.js';
@@ -85,6 +85,28 @@ export async function createFromJson(ctx: SchedulerContext, body: unknown): Prom
   const id = newDeploymentId();
   const record = options.app ? await deployVersion(ctx, id, source, spec, { ...options, app: options.app }) : await createDeployment(ctx, id, source, spec);
   return toDeploymentView(record, []);
+}
+
+/**
+ * `POST /api/deployments/batch`: every item checked first (a bad one refuses the whole batch, naming
+ * it, with nothing recorded), then all recorded and placed together.
+ */
+export async function createBatchFromJson(ctx: SchedulerContext, body: unknown): Promise<DeploymentView[]> {
+  const batch = CreateDeploymentBatch.safeParse(body);
+  if (!batch.success) throw new BadRequest(`${formatZodError(batch.error)} (the body is {"deployments": [{"image": "nginx:1.27"}, …]})`);
+  const items = batch.data.deployments.map((item, i) => {
+    const where = `deployments[${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new BadRequest(`${where} must be a JSON object such as {"image": "nginx:1.27"}`);
+    const parsed = CreateDeploymentRequest.safeParse(item);
+    if (!parsed.success) throw new BadRequest(`${where}: ${formatZodError(parsed.error)}`);
+    if (!parsed.data.image) throw new BadRequest(`${where}: "image" is required (a batch takes images only; upload source code one deployment at a time)`);
+    if (parsed.data.app) throw new BadRequest(`${where}: "app" is not taken in a batch; a new version of an app is one POST /api/deployments`);
+    return { image: parsed.data.image, spec: toSpec(parsed.data, parsed.data.image) };
+  });
+  const sizes = new Map(items.map(({ spec }) => [`${spec.memoryBytes}/${spec.milliCpus}`, spec]));
+  for (const spec of sizes.values()) await checkOffered(ctx, spec);
+  const records = await createImageDeployments(ctx, items);
+  return records.map((r) => toDeploymentView(r, []));
 }
 
 /** Reads a JSON body, turning malformed JSON into a 400 that says so. */

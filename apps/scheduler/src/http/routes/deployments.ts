@@ -5,7 +5,7 @@ import { cancelDeployment, type CancelOptions } from '../../deployments/cancel.j
 import { redeploy } from '../../deployments/create.js';
 import { toDeploymentView } from '../../deployments/views.js';
 import { UnsupportedMediaType } from '../../errors.js';
-import { createFromJson, createFromMultipart, readJson } from '../create-deployment.js';
+import { createBatchFromJson, createFromJson, createFromMultipart, readJson } from '../create-deployment.js';
 import { ListQuery, NoQuery, parseQuery } from '../query.js';
 import { deploymentIdParam, deploymentView, listViews } from '../views.js';
 
@@ -19,6 +19,13 @@ export function deploymentRoutes(ctx: SchedulerContext, cancelOptions: CancelOpt
     throw new UnsupportedMediaType(
       'send multipart/form-data with the ZIP in the field "archive", or application/json with {"image": "..."}',
     );
+  });
+
+  app.post('/batch', async (c) => {
+    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
+      throw new UnsupportedMediaType('send application/json: {"deployments": [{"image": "nginx:1.27"}, …]}');
+    }
+    return c.json({ deployments: await createBatchFromJson(ctx, await readJson(c.req.raw)) }, 202);
   });
 
   app.get('/', async (c) => c.json({ deployments: await listViews(ctx, parseQuery(c, ListQuery).limit) }));
