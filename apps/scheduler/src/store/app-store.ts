@@ -1,5 +1,6 @@
 import { AppEvent, AppRecord, Channels, type RedisKeys } from '@draas/queue-contracts';
 import type { Clock } from './clock.js';
+import { takeLock } from './locks.js';
 import { createRecord, parseRecord, readRecord, updateRecord } from './records.js';
 import type { ScriptedRedis } from './scripts.js';
 
@@ -7,8 +8,6 @@ import type { ScriptedRedis } from './scripts.js';
 // record, the `apps` index by creation time, the per-app rollout lock, and the `app` event that tells
 // live views an app changed. The only code that touches these keys.
 
-/** This process, as the holder of app locks. */
-const LOCK_OWNER = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 /** Long enough for one rollout pass; another scheduler takes over after a crash half-way. */
 const APP_LOCK_MS = 10_000;
 
@@ -60,11 +59,7 @@ export class AppStore {
     await this.redis.publish(this.channel, JSON.stringify(event));
   }
 
-  async lock(name: string): Promise<(() => Promise<void>) | null> {
-    const key = this.keys.appLock(name);
-    if ((await this.redis.set(key, LOCK_OWNER, 'PX', APP_LOCK_MS, 'NX')) !== 'OK') return null;
-    return async () => {
-      await this.redis.draasReleaseLockIfMine(key, LOCK_OWNER);
-    };
+  lock(name: string): Promise<(() => Promise<void>) | null> {
+    return takeLock(this.redis, this.keys.appLock(name), APP_LOCK_MS);
   }
 }

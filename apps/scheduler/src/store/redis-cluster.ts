@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   Channels,
   type AppRecord,
@@ -18,6 +17,7 @@ import type { AppStore } from './app-store.js';
 import type { Clock } from './clock.js';
 import type { DeploymentStore } from './deployment-store.js';
 import type { EventPublisher } from './events.js';
+import { takeLock } from './locks.js';
 import type { LogStore } from './log-store.js';
 import type { PlacementRequests } from './placement-requests.js';
 import type { ScriptedRedis } from './scripts.js';
@@ -26,8 +26,6 @@ import type { ScriptedRedis } from './scripts.js';
 // call goes to the store that owns its keys (docs/ARCHITECTURE.md, Redis keys), so this class only
 // routes; the reap lock and the control prompts, which have no other owner, are here.
 
-/** This process, as the holder of agent locks. */
-const LOCK_OWNER = randomBytes(8).toString('hex');
 /** How long a lock on an agent's work lasts: another scheduler takes over after a crash half-way. */
 const AGENT_LOCK_MS = 30_000;
 
@@ -157,13 +155,8 @@ export class RedisCluster implements ClusterState, Planner {
   async control(agentId: string, command: ControlCommand): Promise<void> {
     await this.parts.redis.publish(this.channels.control(agentId), JSON.stringify(command));
   }
-  async lockAgent(agentId: string): Promise<(() => Promise<void>) | null> {
-    const { redis, keys } = this.parts;
-    const key = keys.reapLock(agentId);
-    if ((await redis.set(key, LOCK_OWNER, 'PX', AGENT_LOCK_MS, 'NX')) !== 'OK') return null;
-    return async () => {
-      await redis.draasReleaseLockIfMine(key, LOCK_OWNER);
-    };
+  lockAgent(agentId: string): Promise<(() => Promise<void>) | null> {
+    return takeLock(this.parts.redis, this.parts.keys.reapLock(agentId), AGENT_LOCK_MS);
   }
   lockApp(name: string): Promise<(() => Promise<void>) | null> {
     return this.parts.apps.lock(name);
