@@ -64,6 +64,8 @@ describe('parseDuration and formatDuration', () => {
     expect(parseDuration('1.5m')).toBe(90_000);
     expect(parseDuration('1h')).toBe(3_600_000);
     expect(parseDuration('10')).toBe(10_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration(' 2D ')).toBe(172_800_000);
     expect(parseDuration(0.25)).toBe(250);
     for (const bad of ['', 's', '-1s', '2 days', '1e3']) expect(parseDuration(bad)).toBeNull();
     expect(formatDuration(250)).toBe('250ms');

@@ -106,16 +106,20 @@ export function parseLabelList(input: string): Record<string, string> {
   return labels;
 }
 
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
 /**
- * A duration as the CLI and API take it: `500ms`, `2s`, `1.5m`, `1h`, or a bare number of seconds.
- * Milliseconds, or null when it is not one.
+ * A duration as the CLI and API take it: `500ms`, `2s`, `1.5m`, `1h30m`, `2d`, or a bare number of
+ * seconds. Milliseconds, or null when it is not one.
  */
 export function parseDuration(input: string | number): number | null {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : null;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(input.trim());
-  if (!match) return null;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(match[1]) * unit);
+  const text = input.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return null;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(amount) * (DURATION_UNIT_MS[unit as string] ?? 0);
+  return Math.round(total);
 }
 
 /** A duration in milliseconds as people write it: `500ms`, `2s`, `1m30s`. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
-import { formatTimeout, type CheckResult } from './health-decision.js';
+import { formatDuration } from '@draas/queue-contracts';
+import type { CheckResult } from './health-decision.js';
 
 // The agent's own checks of an instance, each bounded by its timeout. They never throw: a check that
 // cannot be made is a failing check, with a message the user can act on.
@@ -25,7 +26,7 @@ export function httpCheck(target: { host: string; port: number; path: string }, 
       done(status >= 200 && status < 400 ? { ok: true } : { ok: false, error: `${what} answered ${status}` });
     });
     req.on('error', (err) => done({ ok: false, error: `${what}: ${describeSocketError(err)}` }));
-    const timer = setTimeout(() => done({ ok: false, error: `${what} timed out after ${formatTimeout(timeoutMs)}` }), timeoutMs);
+    const timer = setTimeout(() => done({ ok: false, error: `${what} timed out after ${formatDuration(timeoutMs)}` }), timeoutMs);
   });
 }
 
@@ -56,7 +57,7 @@ export function tcpCheck(target: { host: string; port: number }, timeoutMs: numb
     socket.once('data', () => done({ ok: true }));
     socket.once('end', () => done({ ok: false, error: `${what}: connection closed at once (nothing listens in the container?)` }));
     socket.once('error', (err) => done({ ok: false, error: `${what}: ${describeSocketError(err)}` }));
-    const timer = setTimeout(() => done({ ok: false, error: `${what}: no connection within ${formatTimeout(timeoutMs)}` }), timeoutMs);
+    const timer = setTimeout(() => done({ ok: false, error: `${what}: no connection within ${formatDuration(timeoutMs)}` }), timeoutMs);
   });
 }
 

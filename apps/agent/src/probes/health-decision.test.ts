@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HEALTH, type PortBinding } from '@draas/queue-contracts';
+import { DEFAULT_HEALTH, formatDuration, type PortBinding } from '@draas/queue-contracts';
 import {
   decide,
-  formatTimeout,
   freshState,
   hasDockerHealthcheck,
   initialHealth,
@@ -142,12 +141,12 @@ describe('planProbes', () => {
   });
 });
 
-describe('formatTimeout', () => {
+describe('a timeout in a health error (the contracts\' formatDuration)', () => {
   it.each([
     [2000, '2s'],
     [1500, '1.5s'],
     [500, '500ms'],
   ])('%d → %s', (ms, text) => {
-    expect(formatTimeout(ms)).toBe(text);
+    expect(formatDuration(ms)).toBe(text);
   });
 });

@@ -149,8 +149,3 @@ export function decide(spec: Pick<HealthSpec, 'retries' | 'startPeriodMs'>, stat
   const report = health !== state.health || (health === 'starting' && error !== state.error);
   return { state: next, report, kill: health === 'unhealthy' };
 }
-
-/** `2s`, `1.5s`, `500ms`: how a timeout reads in a health error. */
-export function formatTimeout(ms: number): string {
-  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))}s` : `${ms}ms`;
-}

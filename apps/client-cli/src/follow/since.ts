@@ -1,16 +1,14 @@
+import { parseDuration as parseAnyDuration } from '@draas/queue-contracts';
 import { UsageError } from '../errors/usage-error.js';
 
 // `--since` of `draas logs`: a duration back from now (`10m`, `1h30m`, `2d`, `500ms`) or an ISO time.
 
-const unitMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `1h30m` → 5_400_000. Null when the text is not a duration. */
+/**
+ * `1h30m` → 5_400_000 (the contracts' durations), with a unit: a bare number is no `--since`.
+ * Null when the text is not a duration.
+ */
 export function parseDuration(input: string): number | null {
-  const text = input.trim().toLowerCase();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(text)) return null;
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(amount) * (unitMs[unit as string] ?? 0);
-  return total;
+  return /^\s*\d+(\.\d+)?\s*$/.test(input) ? null : parseAnyDuration(input);
 }
 
 /** The moment (ms since the epoch) that `--since` names, relative to `now`. */
