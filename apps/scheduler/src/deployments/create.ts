@@ -74,12 +74,17 @@ export async function createDeployment(
   const now = new Date(ctx.clock.now()).toISOString();
   const local = source.kind === 'image' ? await imageOnScheduler(ctx, source.image, imageId) : { imageId: null, note: null };
   const record = { ...newDeploymentRecord(id, source, spec, local.imageId, now), app };
-  await ctx.deployments.create(record);
-  await systemLog(ctx.scheduling, id, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`);
-  if (local.note) await systemLog(ctx.scheduling, id, local.note);
+  await recordNew(ctx, record, source.kind === 'image' ? `deployment of image ${source.image} queued` : `upload of ${source.bytes} bytes received; build queued`, local.note);
   if (source.kind === 'image') await ctx.scheduling.planner.requestPlacement([id]);
   else await ctx.queues.addBuild(id);
   return record;
+}
+
+/** The record stored, and its first log lines: what it is, and what the scheduler's engine said of its image. */
+async function recordNew(ctx: SchedulerContext, record: DeploymentRecord, queued: string, note: string | null): Promise<void> {
+  await ctx.deployments.create(record);
+  await systemLog(ctx.scheduling, record.id, queued);
+  if (note) await systemLog(ctx.scheduling, record.id, note);
 }
 
 /** Records created side by side in a batch: the store's round trips overlap on one connection. */
@@ -100,9 +105,7 @@ export async function createImageDeployments(ctx: SchedulerContext, items: reado
   const records = await mapLimit(items, BATCH_PARALLELISM, async ({ image, spec }) => {
     const found = await local(image);
     const record = newDeploymentRecord(newDeploymentId(), { kind: 'image', image }, spec, found.imageId, now);
-    await ctx.deployments.create(record);
-    await systemLog(ctx.scheduling, record.id, `deployment of image ${image} queued (one of a batch of ${items.length})`);
-    if (found.note) await systemLog(ctx.scheduling, record.id, found.note);
+    await recordNew(ctx, record, `deployment of image ${image} queued (one of a batch of ${items.length})`, found.note);
     return record;
   });
   await ctx.scheduling.planner.requestPlacement(records.map((r) => r.id));
